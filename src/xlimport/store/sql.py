@@ -1,0 +1,557 @@
+"""The SQLAlchemy (Core) store: SQLite (embedded default) and PostgreSQL (COPY for bulk work).
+
+One SQLAlchemy engine per URL per process (:func:`get_engine`). The schema is created and kept
+up to date by the alembic migrations in ``migrations/``; a store upgrades itself on first use
+(under ``pg_advisory_lock`` on PostgreSQL), so the embedded default needs no setup.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib import resources
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, make_url
+
+from xlimport.errors import DuplicateModelError, ModelNotFoundError, StoreError, XlImportError
+from xlimport.store.base import (
+    CELL_COLUMNS,
+    UPDATE_COLUMNS,
+    CellFilter,
+    ModelInfo,
+    NewModel,
+    Page,
+)
+from xlimport.store.pgcopy import CopyStream
+from xlimport.store.schema import cells, models
+
+log = logging.getLogger(__name__)
+
+INSERT_CHUNK = 10_000
+STREAM_CHUNK = 5_000
+ANALYZE_AFTER = 50_000  # rows: refresh the planner's statistics after a bulk insert this large
+# Any constant shared by every xlimport process: the advisory lock serialising migrations.
+_MIGRATION_LOCK_KEY = 0x786C696D  # "xlim"
+
+
+def _copy_kinds(names: Iterable[str]) -> str:
+    """pgcopy column kinds of ``cells`` columns: i(nteger), f(loat), b(oolean), s(tring)."""
+    kinds = []
+    for name in names:
+        python_type = cells.c[name].type.python_type if name not in _DOUBLES else float
+        kinds.append({int: "i", float: "f", bool: "b"}.get(python_type, "s"))
+    return "".join(kinds)
+
+
+_DOUBLES = {"raw_value", "calculated_value"}
+_CELL_KINDS = _copy_kinds(CELL_COLUMNS)
+_UPDATE_KINDS = _copy_kinds(UPDATE_COLUMNS)
+
+_engines: dict[tuple[int, str], Engine] = {}
+_ready: set[tuple[int, str]] = set()
+_lock = threading.RLock()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(value: datetime) -> datetime:
+    """Timestamps come back naive from SQLite (stored as UTC): make them aware UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value, default=str)
+
+
+def migrations_folder() -> Path:
+    """The alembic script folder: ``migrations/`` of a source checkout, else the copy packaged in
+    the wheel as ``xlimport/_migrations``."""
+    checkout = Path(__file__).resolve().parents[3] / "migrations"
+    if (checkout / "env.py").is_file():
+        return checkout
+    return Path(str(resources.files("xlimport").joinpath("_migrations")))
+
+
+def _alembic_config(connection: Connection | None = None) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_folder()).replace("%", "%%"))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def _prepare_sqlite(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin (so one import is one
+        # transaction, DDL included), then set the pragmas outside any transaction.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def get_engine(url: str) -> Engine:
+    """The process's engine for ``url`` (created on first use; a forked child makes its own)."""
+    key = (os.getpid(), url)
+    with _lock:
+        engine = _engines.get(key)
+        if engine is not None:
+            return engine
+        parsed = make_url(url)
+        kwargs: dict[str, Any] = {"json_serializer": _json_dumps}
+        if parsed.get_backend_name() == "sqlite":
+            database = parsed.database
+            if database and database != ":memory:" and not database.startswith("file:"):
+                folder = Path(database).expanduser().parent
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(
+                        f"cannot create the folder of the SQLite database {database}: {exc}"
+                    ) from exc
+            kwargs["connect_args"] = {"timeout": 60, "check_same_thread": False}
+        elif parsed.get_backend_name() == "postgresql":
+            if parsed.drivername == "postgresql":
+                # SQLAlchemy 2.1 defaults to psycopg 3; our dependency (and COPY path) is psycopg2.
+                parsed = parsed.set(drivername="postgresql+psycopg2")
+            kwargs["pool_pre_ping"] = True
+            if parsed.get_driver_name() == "psycopg2":
+                kwargs["client_encoding"] = "utf8"
+        engine = sa.create_engine(parsed, **kwargs)
+        if engine.dialect.name == "sqlite":
+            _prepare_sqlite(engine)
+        _engines[key] = engine
+        return engine
+
+
+def dispose_engine(url: str) -> None:
+    """Close the pooled connections of ``url``'s engine and forget it."""
+    key = (os.getpid(), url)
+    with _lock:
+        engine = _engines.pop(key, None)
+        _ready.discard(key)
+    if engine is not None:
+        engine.dispose()
+
+
+def _filter_clauses(model_id: int, filters: CellFilter | None) -> list[Any]:
+    clauses: list[Any] = [cells.c.model_id == model_id]
+    if filters is None:
+        return clauses
+    if filters.sheet_name is not None:
+        clauses.append(cells.c.sheet_name == filters.sheet_name)
+    if filters.has_formula is not None:
+        clauses.append(
+            cells.c.formula.is_not(None) if filters.has_formula else cells.c.formula.is_(None)
+        )
+    if filters.has_mismatch is not None:
+        clauses.append(cells.c.has_mismatch if filters.has_mismatch else ~cells.c.has_mismatch)
+    if filters.is_circular is not None:
+        clauses.append(cells.c.is_circular if filters.is_circular else ~cells.c.is_circular)
+    return clauses
+
+
+_CELL_SELECT_COLUMNS = [cells.c[name] for name in CELL_COLUMNS]
+_ORDER_BY = (cells.c.sheet_index, cells.c.row_num, cells.c.col_num)
+
+
+def _cell_dict(row: Any) -> dict[str, Any]:
+    out = dict(zip(CELL_COLUMNS, row, strict=True))
+    out["has_formula"] = out["formula"] is not None
+    return out
+
+
+def _model_info(row: Any) -> ModelInfo:
+    return ModelInfo(
+        id=row.id,
+        name=row.name,
+        original_filename=row.original_filename,
+        file_hash=row.file_hash,
+        file_size=row.file_size,
+        uploaded_at=_aware(row.uploaded_at),
+        updated_at=_aware(row.updated_at),
+        workbook_metadata=row.workbook_metadata or {},
+        import_summary=row.import_summary or {},
+    )
+
+
+def _copy(conn: Connection, sql: str, stream: CopyStream) -> None:
+    """``COPY ... FROM STDIN`` in ``conn``'s transaction. An exception raised while producing
+    the rows (a bad row, or a progress callback cancelling the import) is re-raised as itself,
+    not as the driver's "COPY failed"."""
+    raw = conn.connection.dbapi_connection
+    with raw.cursor() as cursor:
+        try:
+            cursor.copy_expert(sql, stream)
+        except Exception:
+            if stream.error is not None:
+                raise stream.error from None
+            raise
+
+
+class SqlModelWriter:
+    """The :class:`~xlimport.store.base.ModelWriter` of one import (one open transaction)."""
+
+    def __init__(self, store: SqlStore, conn: Connection, model_id: int) -> None:
+        self._store = store
+        self._conn = conn
+        self.model_id = model_id
+
+    def insert_cells(self, rows: Iterable[tuple], progress: Any = None) -> int:
+        with self._store._db_errors("inserting cells"):
+            if self._store.uses_copy:
+                return self._copy_cells(rows, progress)
+            return self._executemany_cells(rows, progress)
+
+    def _copy_cells(self, rows: Iterable[tuple], progress: Any) -> int:
+        stream = CopyStream(
+            rows,
+            _CELL_KINDS,
+            prefix=f"{int(self.model_id)}\t",
+            chunk_size=INSERT_CHUNK,
+            progress=progress,
+        )
+        sql = f"COPY cells (model_id, {', '.join(CELL_COLUMNS)}) FROM STDIN"
+        _copy(self._conn, sql, stream)
+        if stream.count >= ANALYZE_AFTER:
+            # Fresh statistics, or the planner (seeing an "empty" table until autovacuum runs)
+            # pages the new model by sorting all its rows instead of walking ix_cells_order.
+            self._conn.exec_driver_sql("ANALYZE cells")
+        return stream.count
+
+    def _executemany_cells(self, rows: Iterable[tuple], progress: Any) -> int:
+        mark = "?" if self._conn.dialect.paramstyle == "qmark" else "%s"
+        marks = ", ".join(mark for _ in CELL_COLUMNS)
+        sql = (
+            f"INSERT INTO cells (model_id, {', '.join(CELL_COLUMNS)}) "
+            f"VALUES ({int(self.model_id)}, {marks})"
+        )
+        iterator = iter(rows)
+        done = 0
+        while chunk := list(islice(iterator, INSERT_CHUNK)):
+            self._conn.exec_driver_sql(sql, chunk)
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
+        return done
+
+    def update_summary(self, import_summary: dict[str, Any]) -> None:
+        with self._store._db_errors("updating the import summary"):
+            self._conn.execute(
+                models.update()
+                .where(models.c.id == self.model_id)
+                .values(import_summary=import_summary, updated_at=_utcnow())
+            )
+
+
+class SqlStore:
+    """:class:`~xlimport.store.base.Store` over SQLAlchemy: SQLite or PostgreSQL."""
+
+    def __init__(self, url: str, *, auto_upgrade: bool = True) -> None:
+        self.url = url
+        self.engine = get_engine(url)
+        self.display_url = make_url(url).render_as_string(hide_password=True)
+        self.dialect = self.engine.dialect.name
+        self.uses_copy = self.dialect == "postgresql" and self.engine.dialect.driver == "psycopg2"
+        self._auto_upgrade = auto_upgrade
+
+    def __repr__(self) -> str:
+        return f"SqlStore({self.display_url!r})"
+
+    # ---- plumbing ----------------------------------------------------------------------------
+    @contextmanager
+    def _db_errors(self, action: str) -> Iterator[None]:
+        """Turn driver and SQLAlchemy errors into :class:`StoreError` naming the database."""
+        dbapi_error = getattr(self.engine.dialect.dbapi, "Error", sa.exc.SQLAlchemyError)
+        try:
+            yield
+        except XlImportError:
+            raise
+        except (sa.exc.SQLAlchemyError, dbapi_error) as exc:
+            orig = getattr(exc, "orig", None) or exc
+            reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+            if isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)):
+                message = f"database {self.display_url} failed while {action}: {reason}"
+            else:
+                message = f"database error on {self.display_url} while {action}: {reason}"
+            raise StoreError(message, detail={"database": self.display_url}) from exc
+
+    def _ensure_schema(self) -> None:
+        if not self._auto_upgrade:
+            return
+        key = (os.getpid(), self.url)
+        if key in _ready:
+            return
+        with _lock:
+            if key in _ready:
+                return
+            try:
+                self.upgrade()
+            except StoreError:
+                # Another process may have migrated the same database at the same moment
+                # (SQLite has no advisory lock): fine if the schema is now current.
+                if self.schema_revision() != _head_revision():
+                    raise
+            _ready.add(key)
+
+    @contextmanager
+    def _connect(self, action: str) -> Iterator[Connection]:
+        """A connection in a transaction that commits on success."""
+        self._ensure_schema()
+        with self._db_errors(action), self.engine.begin() as conn:
+            yield conn
+
+    # ---- schema ------------------------------------------------------------------------------
+    def schema_revision(self) -> str | None:
+        """The database's alembic revision (None: no schema yet)."""
+        from alembic.runtime.migration import MigrationContext
+
+        with self._db_errors("reading the schema version"), self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def upgrade(self) -> None:
+        """Bring the schema to the latest revision (alembic ``upgrade head``)."""
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        script = ScriptDirectory.from_config(_alembic_config())
+        head = script.get_current_head()
+        with self._db_errors("upgrading the schema"), self.engine.connect() as conn:
+            locked = self.dialect == "postgresql"
+            if locked:
+                conn.execute(sa.select(sa.func.pg_advisory_lock(_MIGRATION_LOCK_KEY)))
+                conn.commit()
+            try:
+                current = MigrationContext.configure(conn).get_current_revision()
+                if current == head:
+                    conn.rollback()
+                    return
+                if current is not None and current not in {
+                    s.revision for s in script.walk_revisions()
+                }:
+                    raise StoreError(
+                        f"database {self.display_url} has schema revision {current}, unknown to "
+                        "this version of xlimport (is a newer version in use?)"
+                    )
+                log.info("upgrading %s from %s to %s", self.display_url, current, head)
+                conn.rollback()
+                command.upgrade(_alembic_config(conn), "head")
+                conn.commit()
+            finally:
+                if locked:
+                    conn.rollback()
+                    conn.execute(sa.select(sa.func.pg_advisory_unlock(_MIGRATION_LOCK_KEY)))
+                    conn.commit()
+        _ready.add((os.getpid(), self.url))
+
+    def close(self) -> None:
+        dispose_engine(self.url)
+
+    # ---- models ------------------------------------------------------------------------------
+    def find_by_hash(self, file_hash: str) -> ModelInfo | None:
+        with self._connect("looking up a model by hash") as conn:
+            row = conn.execute(sa.select(models).where(models.c.file_hash == file_hash)).first()
+        return None if row is None else _model_info(row)
+
+    def get_model(self, model_id: int) -> ModelInfo:
+        with self._connect("reading a model") as conn:
+            row = conn.execute(sa.select(models).where(models.c.id == model_id)).first()
+        if row is None:
+            raise ModelNotFoundError(f"model {model_id} not found", detail={"model_id": model_id})
+        return _model_info(row)
+
+    def list_models(self, page: int = 1, page_size: int = 50) -> Page:
+        page, page_size = max(1, int(page)), max(1, int(page_size))
+        with self._connect("listing models") as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(models)).scalar_one()
+            rows = conn.execute(
+                sa.select(models)
+                .order_by(models.c.uploaded_at.desc(), models.c.id.desc())
+                .limit(page_size)
+                .offset((page - 1) * page_size)
+            ).all()
+        return Page([_model_info(r) for r in rows], total, page, page_size)
+
+    def delete_model(self, model_id: int) -> None:
+        with self._connect("deleting a model") as conn:
+            deleted = conn.execute(models.delete().where(models.c.id == model_id)).rowcount
+        if not deleted:
+            raise ModelNotFoundError(f"model {model_id} not found", detail={"model_id": model_id})
+
+    @contextmanager
+    def begin_import(
+        self, model: NewModel, *, replace_model_id: int | None = None
+    ) -> Iterator[SqlModelWriter]:
+        """One import's transaction: the model row now, the cells through the writer; commits
+        when the block ends, rolls back everything on an exception."""
+        self._ensure_schema()
+        duplicate = False
+        with self._db_errors("importing a model"), self.engine.connect() as conn:
+            try:
+                with conn.begin():
+                    if replace_model_id is not None:
+                        conn.execute(models.delete().where(models.c.id == replace_model_id))
+                    now = _utcnow()
+                    try:
+                        model_id = conn.execute(
+                            models.insert()
+                            .values(
+                                name=model.name,
+                                original_filename=model.original_filename,
+                                file_hash=model.file_hash,
+                                file_size=model.file_size,
+                                uploaded_at=now,
+                                updated_at=now,
+                                workbook_metadata=model.workbook_metadata or {},
+                                import_summary=model.import_summary or {},
+                            )
+                            .returning(models.c.id)
+                        ).scalar_one()
+                    except sa.exc.IntegrityError:
+                        duplicate = True
+                        raise
+                    yield SqlModelWriter(self, conn, model_id)
+            except sa.exc.IntegrityError as exc:
+                if not duplicate:
+                    raise
+                existing = self.find_by_hash(model.file_hash)
+                raise DuplicateModelError(
+                    f"a model of this file is already stored (hash {model.file_hash[:12]}…"
+                    + (f", model {existing.id})" if existing else ")"),
+                    model_id=existing.id if existing else None,
+                    file_hash=model.file_hash,
+                ) from exc
+
+    # ---- cells -------------------------------------------------------------------------------
+    def cells(
+        self, model_id: int, filters: CellFilter | None = None, page: int = 1, page_size: int = 100
+    ) -> Page:
+        page, page_size = max(1, int(page)), max(1, int(page_size))
+        where = _filter_clauses(model_id, filters)
+        with self._connect("reading cells") as conn:
+            total = conn.execute(
+                sa.select(sa.func.count()).select_from(cells).where(*where)
+            ).scalar_one()
+            rows = conn.execute(
+                sa.select(*_CELL_SELECT_COLUMNS)
+                .where(*where)
+                .order_by(*_ORDER_BY)
+                .limit(page_size)
+                .offset((page - 1) * page_size)
+            ).all()
+        return Page([_cell_dict(r) for r in rows], total, page, page_size)
+
+    def iter_cells(self, model_id: int, filters: CellFilter | None = None) -> Iterator[dict]:
+        """Every matching cell, in order, streamed (server-side cursor on PostgreSQL)."""
+        for row in self.iter_cell_rows(model_id, filters):
+            yield _cell_dict(row)
+
+    def iter_cell_rows(self, model_id: int, filters: CellFilter | None = None) -> Iterator[tuple]:
+        """Like :meth:`iter_cells`, as plain tuples in ``CELL_COLUMNS`` order (no dicts)."""
+        query = (
+            sa.select(*_CELL_SELECT_COLUMNS)
+            .where(*_filter_clauses(model_id, filters))
+            .order_by(*_ORDER_BY)
+        )
+        with self._connect("reading cells") as conn:
+            result = conn.execution_options(stream_results=True, yield_per=STREAM_CHUNK).execute(
+                query
+            )
+            for row in result:
+                yield tuple(row)
+
+    def update_cells(
+        self,
+        model_id: int,
+        updates: Iterable[tuple],
+        import_summary: dict[str, Any] | Callable[[], dict[str, Any]],
+    ) -> int:
+        """Bulk update of calculated values and flags (tuples in ``UPDATE_COLUMNS`` order) plus
+        the model's import summary, in one transaction. Returns the number of cells updated.
+
+        ``import_summary`` may be a callable: it is called after every update row has been
+        consumed, so a summary computed while the rows stream is complete when stored."""
+        with self._connect("updating cells") as conn:
+            found = conn.execute(
+                sa.select(models.c.id).where(models.c.id == model_id)
+            ).scalar_one_or_none()
+            if found is None:
+                raise ModelNotFoundError(
+                    f"model {model_id} not found", detail={"model_id": model_id}
+                )
+            if self.uses_copy:
+                count = self._copy_updates(conn, model_id, updates)
+            else:
+                count = self._executemany_updates(conn, model_id, updates)
+            summary = import_summary() if callable(import_summary) else import_summary
+            conn.execute(
+                models.update()
+                .where(models.c.id == model_id)
+                .values(import_summary=summary, updated_at=_utcnow())
+            )
+            return count
+
+    def _copy_updates(self, conn: Connection, model_id: int, updates: Iterable[tuple]) -> int:
+        conn.exec_driver_sql(
+            "CREATE TEMP TABLE xlimport_cell_updates (sheet_name text, row_num integer, "
+            "col_num integer, calculated_type text, calculated_value double precision, "
+            "calculated_text text, has_mismatch boolean, status text) ON COMMIT DROP"
+        )
+        stream = CopyStream(updates, _UPDATE_KINDS, chunk_size=INSERT_CHUNK)
+        _copy(conn, f"COPY xlimport_cell_updates ({', '.join(UPDATE_COLUMNS)}) FROM STDIN", stream)
+        conn.exec_driver_sql("ANALYZE xlimport_cell_updates")
+        sets = ", ".join(f"{name} = u.{name}" for name in UPDATE_COLUMNS[3:])
+        result = conn.exec_driver_sql(
+            f"UPDATE cells AS c SET {sets} FROM xlimport_cell_updates AS u "
+            "WHERE c.model_id = %(model_id)s AND c.sheet_name = u.sheet_name "
+            "AND c.row_num = u.row_num AND c.col_num = u.col_num",
+            {"model_id": int(model_id)},
+        )
+        conn.exec_driver_sql("DROP TABLE xlimport_cell_updates")
+        return result.rowcount
+
+    def _executemany_updates(
+        self, conn: Connection, model_id: int, updates: Iterable[tuple]
+    ) -> int:
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        sets = ", ".join(f"{name} = {mark}" for name in UPDATE_COLUMNS[3:])
+        sql = (
+            f"UPDATE cells SET {sets} WHERE model_id = {int(model_id)} "
+            f"AND sheet_name = {mark} AND row_num = {mark} AND col_num = {mark}"
+        )
+        iterator = iter(updates)
+        done = 0
+        while chunk := list(islice(iterator, INSERT_CHUNK)):
+            params = [(*u[3:], u[0], u[1], u[2]) for u in chunk]
+            result = conn.exec_driver_sql(sql, params)
+            done += result.rowcount if result.rowcount >= 0 else len(chunk)
+        return done
