@@ -1,0 +1,569 @@
+#!/usr/bin/env node
+'use strict';
+/*
+ * xlimport formula engine: a long-lived HyperFormula process speaking JSON lines.
+ *
+ * stdin: one request per line  {"id": <any>, "op": "<name>", ...}
+ * stdout: one response per line {"id": <same>, "ok": true, ...} or
+ *                               {"id": <same>, "ok": false, "error": "...", "kind": "..."}
+ * stdout carries protocol lines only; every diagnostic goes to stderr.
+ *
+ * Value encoding
+ *   to the engine (constants, set_and_read values): number | string (always text) | boolean |
+ *     null (empty) | {"e": "#DIV/0!"} (an error constant) | {"f": "=..."} (a formula,
+ *     set_and_read only).
+ *   from the engine: number | string | boolean | null | ["#CODE!", "message or null"].
+ *
+ * Ops: ping, load (+ sheet ... build), values, set_and_read, add_sheet, sleep (tests), shutdown.
+ * See README.md.
+ */
+
+const path = require('path');
+const readline = require('readline');
+
+// Anything HyperFormula (or we) might print must not corrupt the protocol stream.
+console.log = console.error;
+console.info = console.error;
+
+const hfMain = require.resolve('hyperformula'); // .../hyperformula/commonjs/index.js
+const { HyperFormula, DenseSparseChooseBasedOnThreshold } = require(hfMain);
+// The package's "exports" map blocks deep imports by name; a file path reaches the very module
+// instance HyperFormula's own commonjs build loaded (same resolved file, same require cache entry).
+const GraphModule = require(path.join(path.dirname(hfMain), 'DependencyGraph', 'Graph.js'));
+
+// ---------------------------------------------------------------------------------------------
+// THE PATCH: Graph.addEdge in HF 3.5.0 checks `edgesSparseArray[fromId].includes(toId)` before
+// pushing, so a cell with N dependents costs O(N^2) to build. Past EDGE_INDEX_THRESHOLD edges a
+// node gets a Map (toId -> position in its edges array) beside the array; every method that
+// mutates edgesSparseArray keeps it consistent. The arrays themselves are unchanged (TopSort
+// reads them directly). A graph keeps the mode it was created under (first call decides).
+
+const patch = (() => {
+  const EDGE_INDEX_THRESHOLD = 16;
+  let enabled = true;
+  let counting = false;
+  const counters = { scanSteps: 0, edgesAdded: 0 };
+  let orig = null;
+
+  function modeOf(graph) {
+    let m = graph.__xlPatched;
+    if (m === undefined) {
+      m = enabled;
+      graph.__xlPatched = m;
+      graph.__xlEdgeIndex = [];
+    }
+    return m;
+  }
+
+  function buildIndex(edges) {
+    const map = new Map();
+    for (let i = 0; i < edges.length; i++) {
+      const t = edges[i];
+      if (t !== undefined) map.set(t, i);
+    }
+    return map;
+  }
+
+  function nodeId(graph, node) {
+    return typeof node === 'number' ? node : node.idInGraph;
+  }
+
+  function patchedAddEdge(graph, fromNode, toNode) {
+    const fromId = nodeId(graph, fromNode);
+    const toId = nodeId(graph, toNode);
+    if (fromId === undefined) throw graph.missingNodeError(fromNode);
+    if (toId === undefined) throw graph.missingNodeError(toNode);
+    const edges = graph.edgesSparseArray[fromId];
+    let map = graph.__xlEdgeIndex[fromId];
+    if (map === undefined) {
+      if (edges.length < EDGE_INDEX_THRESHOLD) {
+        if (counting) counters.scanSteps += edges.length;
+        if (edges.includes(toId)) return;
+        edges.push(toId);
+        if (counting) counters.edgesAdded++;
+        return;
+      }
+      if (counting) counters.scanSteps += edges.length;
+      map = buildIndex(edges);
+      graph.__xlEdgeIndex[fromId] = map;
+    }
+    if (counting) counters.scanSteps++;
+    if (map.has(toId)) return;
+    map.set(toId, edges.length);
+    edges.push(toId);
+    if (counting) counters.edgesAdded++;
+  }
+
+  function patchedRemove(graph, fromNode, toNode, mustExist) {
+    const fromId = nodeId(graph, fromNode);
+    const toId = nodeId(graph, toNode);
+    if (fromId === undefined) {
+      if (mustExist) throw graph.missingNodeError(fromNode);
+      return;
+    }
+    if (toId === undefined) {
+      if (mustExist) throw graph.missingNodeError(toNode);
+      return;
+    }
+    const edges = graph.edgesSparseArray[fromId];
+    const map = graph.__xlEdgeIndex[fromId];
+    const index = map === undefined ? edges.indexOf(toId) : map.get(toId);
+    if (index === undefined || index === -1) {
+      if (mustExist) throw new Error('Edge does not exist');
+      return;
+    }
+    delete edges[index];
+    if (map !== undefined) map.delete(toId);
+  }
+
+  function install(Graph) {
+    const P = Graph.prototype;
+    orig = {
+      existsEdge: P.existsEdge,
+      addEdge: P.addEdge,
+      removeEdge: P.removeEdge,
+      removeEdgeIfExists: P.removeEdgeIfExists,
+      removeNode: P.removeNode,
+      fixEdgesArrayForNode: P.fixEdgesArrayForNode,
+      addNodeIfNotExists: P.addNodeIfNotExists,
+    };
+    P.addEdge = function addEdge(fromNode, toNode) {
+      if (modeOf(this)) return patchedAddEdge(this, fromNode, toNode);
+      if (counting) {
+        const fromId = nodeId(this, fromNode);
+        const edges = fromId === undefined ? undefined : this.edgesSparseArray[fromId];
+        if (edges !== undefined) {
+          counters.scanSteps += edges.length;
+          if (!edges.includes(nodeId(this, toNode))) counters.edgesAdded++;
+        }
+      }
+      return orig.addEdge.call(this, fromNode, toNode);
+    };
+    P.existsEdge = function existsEdge(fromNode, toNode) {
+      if (!modeOf(this)) return orig.existsEdge.call(this, fromNode, toNode);
+      const fromId = fromNode.idInGraph;
+      const toId = toNode.idInGraph;
+      if (fromId === undefined || toId === undefined) return false;
+      const map = this.__xlEdgeIndex[fromId];
+      return map === undefined ? this.edgesSparseArray[fromId].includes(toId) : map.has(toId);
+    };
+    P.removeEdge = function removeEdge(fromNode, toNode) {
+      if (!modeOf(this)) return orig.removeEdge.call(this, fromNode, toNode);
+      return patchedRemove(this, fromNode, toNode, true);
+    };
+    P.removeEdgeIfExists = function removeEdgeIfExists(fromNode, toNode) {
+      if (!modeOf(this)) return orig.removeEdgeIfExists.call(this, fromNode, toNode);
+      return patchedRemove(this, fromNode, toNode, false);
+    };
+    P.removeNode = function removeNode(node) {
+      const id = node.idInGraph;
+      const result = orig.removeNode.call(this, node); // its edge removals go through the above
+      if (modeOf(this) && id !== undefined) delete this.__xlEdgeIndex[id];
+      return result;
+    };
+    P.fixEdgesArrayForNode = function fixEdgesArrayForNode(id) {
+      // Compacts the array: positions change, so the index is dropped (rebuilt on demand).
+      if (modeOf(this)) delete this.__xlEdgeIndex[id];
+      return orig.fixEdgesArrayForNode.call(this, id);
+    };
+    P.addNodeIfNotExists = function addNodeIfNotExists(node) {
+      const isNew = node.idInGraph === undefined;
+      const id = orig.addNodeIfNotExists.call(this, node);
+      if (isNew && modeOf(this)) delete this.__xlEdgeIndex[id];
+      return id;
+    };
+  }
+
+  return {
+    install,
+    counters,
+    setEnabled(v) {
+      enabled = Boolean(v);
+    },
+    isEnabled() {
+      return enabled;
+    },
+    setCounting(v) {
+      counting = Boolean(v);
+    },
+    resetCounters() {
+      counters.scanSteps = 0;
+      counters.edgesAdded = 0;
+    },
+  };
+})();
+
+const MESSAGE_LIMIT = 500;
+const KNOWN_ERRORS = new Set([
+  '#DIV/0!', '#N/A', '#NAME?', '#NULL!', '#NUM!', '#REF!', '#VALUE!', '#CYCLE!', '#ERROR!',
+  '#SPILL!',
+]);
+
+const state = {
+  hf: null, // the built HyperFormula instance
+  sheetNames: [], // in load order
+  formulaPos: [], // per sheet: {rows: number[], cols: number[]} (0-based) in the order sent
+  sheetIds: new Map(), // lower-cased name -> HF sheet id
+  pending: null, // a load in progress: {settings, names, sheets: Map}
+};
+
+// ---------------------------------------------------------------------------------------------
+// configuration
+
+function buildConfig(settings) {
+  const date1904 = Boolean(settings && settings.date1904);
+  return {
+    licenseKey: 'gpl-v3',
+    maxRows: 1048576,
+    maxColumns: 16384,
+    // Excel 1900 system: serial 0 = "1900-01-00", 1 = 1900-01-01, 60 = the phantom 1900-02-29,
+    // 61 = 1900-03-01. With leapYear1900 HF counts the phantom day itself, so the null date is
+    // 1899-12-31 (1899-12-30 would put every serial one too high). 1904 system: 0 = 1904-01-01.
+    nullDate: date1904 ? { year: 1904, month: 1, day: 1 } : { year: 1899, month: 12, day: 31 },
+    leapYear1900: !date1904,
+    evaluateNullToZero: true,
+    caseSensitive: false,
+    // No display rounding of results and no epsilon in comparisons: a double is returned as
+    // computed. precisionRounding is only read when smartRounding is on; 15 would match Excel's
+    // 15 significant digits if it ever were.
+    smartRounding: false,
+    precisionRounding: 15,
+    useArrayArithmetic: true,
+    functionArgSeparator: ',',
+    decimalSeparator: '.',
+    thousandSeparator: '',
+    arrayColumnSeparator: ',',
+    arrayRowSeparator: ';',
+    dateFormats: ['MM/DD/YYYY', 'MM/DD/YY', 'YYYY-MM-DD'],
+    timeFormats: ['hh:mm', 'hh:mm:ss.sss'],
+    undoLimit: 0, // nothing is ever undone: keep no history
+    // Dense address arrays only for sheets that are mostly full: a sheet with a far-away cell
+    // (XFD1048576) must not allocate 16K x 1M slots.
+    chooseAddressMappingPolicy: new DenseSparseChooseBasedOnThreshold(0.25),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// values
+
+function encodeConstant(v, warnings) {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'string') return "'" + v; // HF strips one leading apostrophe: text stays text
+  if (typeof v === 'object') {
+    if (typeof v.f === 'string') return v.f;
+    if (typeof v.e === 'string') {
+      const code = v.e.toUpperCase();
+      if (KNOWN_ERRORS.has(code)) return code;
+      if (warnings) warnings.push(`error constant ${v.e} is unknown to the engine: loaded as #N/A`);
+      return '#N/A';
+    }
+  }
+  throw new Error(`cannot encode value ${JSON.stringify(v)}`);
+}
+
+function decodeValue(v) {
+  if (v === null || v === undefined) return null;
+  const t = typeof v;
+  if (t === 'number' || t === 'string' || t === 'boolean') return v;
+  if (v.value !== undefined && v.type !== undefined) {
+    // DetailedCellError
+    let message = v.message || null;
+    if (message && message.length > MESSAGE_LIMIT) message = message.slice(0, MESSAGE_LIMIT) + '...';
+    return [v.value, message];
+  }
+  return String(v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// building
+
+function newPendingSheet() {
+  return { rows: [], cols: [], values: [], frows: [], fcols: [], ftexts: [] };
+}
+
+function addSheetChunk(pending, msg) {
+  let sheet = pending.sheets.get(msg.name);
+  if (sheet === undefined) {
+    sheet = newPendingSheet();
+    pending.sheets.set(msg.name, sheet);
+  }
+  const c = msg.constants;
+  if (c) {
+    for (let i = 0; i < c.rows.length; i++) {
+      sheet.rows.push(c.rows[i]);
+      sheet.cols.push(c.cols[i]);
+      sheet.values.push(encodeConstant(c.values[i], pending.warnings));
+    }
+  }
+  const f = msg.formulas;
+  if (f) {
+    for (let i = 0; i < f.rows.length; i++) {
+      sheet.frows.push(f.rows[i]);
+      sheet.fcols.push(f.cols[i]);
+      sheet.ftexts.push(f.texts[i]);
+    }
+  }
+}
+
+const EMPTY_ROW = Object.freeze([]);
+
+/** Row arrays within the sheet's real bounds; missing rows share one frozen empty array and
+ * cells inside a row are holes, so a lone cell at XFD1048576 costs one sparse row. */
+function toRowArrays(sheet) {
+  let maxRow = 0;
+  for (const r of sheet.rows) if (r > maxRow) maxRow = r;
+  for (const r of sheet.frows) if (r > maxRow) maxRow = r;
+  const data = new Array(maxRow).fill(EMPTY_ROW);
+  const put = (r, c, v) => {
+    let row = data[r - 1];
+    if (row === EMPTY_ROW) {
+      row = [];
+      data[r - 1] = row;
+    }
+    row[c - 1] = v;
+  };
+  for (let i = 0; i < sheet.rows.length; i++) put(sheet.rows[i], sheet.cols[i], sheet.values[i]);
+  for (let i = 0; i < sheet.frows.length; i++) put(sheet.frows[i], sheet.fcols[i], sheet.ftexts[i]);
+  return data;
+}
+
+/** Names HF accepts, checked one by one on an empty twin of the workbook (same sheet names), so
+ * that a name HF rejects is skipped instead of failing the whole build. */
+function screenNames(names, sheetNames, config) {
+  const accepted = [];
+  const rejected = [];
+  if (!names || names.length === 0) return { accepted, rejected };
+  const empty = {};
+  for (const n of sheetNames) empty[n] = [];
+  const twin = HyperFormula.buildFromSheets(empty, config);
+  const ids = new Map(Object.keys(empty).map((n) => [n.toLowerCase(), twin.getSheetId(n)]));
+  for (const n of names) {
+    let scope;
+    if (n.scope !== null && n.scope !== undefined) {
+      scope = ids.get(String(n.scope).toLowerCase());
+      if (scope === undefined) {
+        rejected.push([n.name, `scope sheet ${n.scope} does not exist`]);
+        continue;
+      }
+    }
+    try {
+      twin.addNamedExpression(n.name, n.expression, scope);
+      accepted.push({ name: n.name, expression: n.expression, scope });
+    } catch (err) {
+      rejected.push([n.name, String((err && err.message) || err)]);
+    }
+  }
+  twin.destroy();
+  return { accepted, rejected };
+}
+
+function build(pending) {
+  const t0 = process.hrtime.bigint();
+  patch.setEnabled(pending.settings.patch !== false && process.env.XLIMPORT_HF_PATCH !== '0');
+  patch.setCounting(Boolean(pending.settings.count_edge_work));
+  patch.resetCounters();
+  const config = buildConfig(pending.settings);
+  const sheets = {};
+  const order = [];
+  for (const [name, sheet] of pending.sheets) {
+    sheets[name] = toRowArrays(sheet);
+    order.push(name);
+  }
+  // HyperFormula numbers sheets in Object.keys() order (integer-like names first), not ours.
+  const { accepted, rejected } = screenNames(pending.names, Object.keys(sheets), config);
+  const warnings = pending.warnings.slice(0, 100);
+  if (state.hf) {
+    state.hf.destroy();
+    state.hf = null;
+  }
+  let hf;
+  try {
+    hf = HyperFormula.buildFromSheets(sheets, config, accepted);
+  } catch (err) {
+    if (accepted.length === 0) throw err;
+    // A name passed the screening but not the real build: build without names, then add them
+    // one by one with evaluation suspended.
+    warnings.push(`named expressions added after the build: ${err.message}`);
+    hf = HyperFormula.buildFromSheets(sheets, config);
+    hf.suspendEvaluation();
+    for (const n of accepted) {
+      try {
+        hf.addNamedExpression(n.name, n.expression, n.scope);
+      } catch (e) {
+        rejected.push([n.name, String((e && e.message) || e)]);
+      }
+    }
+    hf.resumeEvaluation();
+  }
+  state.hf = hf;
+  state.sheetNames = order;
+  state.sheetIds = new Map();
+  for (const name of hf.getSheetNames()) state.sheetIds.set(name.toLowerCase(), hf.getSheetId(name));
+  state.formulaPos = order.map((name) => {
+    const s = pending.sheets.get(name);
+    return { sheet: state.sheetIds.get(name.toLowerCase()), rows: s.frows, cols: s.fcols };
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return {
+    seconds,
+    rejected_names: rejected,
+    warnings,
+    stats: {
+      patched: patch.isEnabled(),
+      edge_scan_steps: patch.counters.scanSteps,
+      edges_added: patch.counters.edgesAdded,
+      sheets: order.length,
+      formulas: state.formulaPos.reduce((a, p) => a + p.rows.length, 0),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// ops
+
+function requireWorkbook() {
+  if (!state.hf) throw new Error('no workbook loaded');
+  return state.hf;
+}
+
+function sheetId(name) {
+  const id = state.sheetIds.get(String(name).toLowerCase());
+  if (id === undefined) throw new Error(`unknown sheet ${name}`);
+  return id;
+}
+
+const ops = {
+  ping() {
+    const mem = process.memoryUsage();
+    return {
+      version: HyperFormula.version,
+      node: process.version,
+      functions: HyperFormula.getRegisteredFunctionNames('enGB'),
+      patched: patch.isEnabled(),
+      rss: mem.rss,
+      heap_used: mem.heapUsed,
+    };
+  },
+
+  load(msg) {
+    state.pending = {
+      settings: msg.settings || {},
+      names: msg.names || [],
+      sheets: new Map(),
+      warnings: [],
+    };
+    for (const s of msg.sheets || []) addSheetChunk(state.pending, s);
+    if (msg.build === false) return {};
+    return ops.build();
+  },
+
+  sheet(msg) {
+    if (!state.pending) throw new Error('sheet before load');
+    addSheetChunk(state.pending, msg);
+    return {};
+  },
+
+  build() {
+    if (!state.pending) throw new Error('build before load');
+    const pending = state.pending;
+    state.pending = null;
+    return build(pending);
+  },
+
+  values() {
+    const hf = requireWorkbook();
+    const out = state.formulaPos.map((p) => {
+      const vals = new Array(p.rows.length);
+      const addr = { sheet: p.sheet, row: 0, col: 0 };
+      for (let i = 0; i < p.rows.length; i++) {
+        addr.row = p.rows[i] - 1;
+        addr.col = p.cols[i] - 1;
+        vals[i] = decodeValue(hf.getCellValue(addr));
+      }
+      return vals;
+    });
+    return { values: out };
+  },
+
+  set_and_read(msg) {
+    const hf = requireWorkbook();
+    const updates = msg.updates || [];
+    if (updates.length > 0) {
+      hf.batch(() => {
+        for (const [sheet, row, col, value] of updates) {
+          hf.setCellContents({ sheet: sheetId(sheet), row: row - 1, col: col - 1 }, encodeConstant(value));
+        }
+      });
+    }
+    const reads = msg.reads || [];
+    const values = new Array(reads.length);
+    for (let i = 0; i < reads.length; i++) {
+      const [sheet, row, col] = reads[i];
+      values[i] = decodeValue(hf.getCellValue({ sheet: sheetId(sheet), row: row - 1, col: col - 1 }));
+    }
+    return { values };
+  },
+
+  add_sheet(msg) {
+    const hf = requireWorkbook();
+    if (!state.sheetIds.has(String(msg.name).toLowerCase())) {
+      const name = hf.addSheet(msg.name);
+      state.sheetIds.set(name.toLowerCase(), hf.getSheetId(name));
+    }
+    return {};
+  },
+
+  sleep(msg) {
+    // Blocks the process (used by tests of timeouts and crashes).
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(msg.ms) || 0);
+    return {};
+  },
+
+  shutdown() {
+    return { bye: true };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// main loop
+
+function respond(obj, then) {
+  process.stdout.write(JSON.stringify(obj) + '\n', then);
+}
+
+function handle(line) {
+  if (line.trim() === '') return;
+  let msg;
+  try {
+    msg = JSON.parse(line);
+  } catch (err) {
+    respond({ id: null, ok: false, kind: 'protocol', error: `bad JSON: ${err.message}` });
+    return;
+  }
+  const fn = Object.prototype.hasOwnProperty.call(ops, msg.op) ? ops[msg.op] : undefined;
+  if (fn === undefined) {
+    respond({ id: msg.id, ok: false, kind: 'protocol', error: `unknown op ${msg.op}` });
+    return;
+  }
+  let result;
+  try {
+    result = fn(msg);
+  } catch (err) {
+    console.error(`[engine] ${msg.op} failed: ${(err && err.stack) || err}`);
+    respond({ id: msg.id, ok: false, kind: 'failed', error: String((err && err.message) || err) });
+    return;
+  }
+  if (msg.op === 'shutdown') {
+    respond({ id: msg.id, ok: true, ...result }, () => process.exit(0));
+    return;
+  }
+  respond({ id: msg.id, ok: true, ...result });
+}
+
+patch.install(GraphModule.Graph);
+patch.setEnabled(process.env.XLIMPORT_HF_PATCH !== '0');
+
+const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
+rl.on('line', handle);
+rl.on('close', () => process.exit(0));
