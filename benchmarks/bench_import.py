@@ -1,0 +1,148 @@
+"""Import benchmark: generated financial models, SQLite and PostgreSQL.
+
+    python benchmarks/bench_import.py [--sizes 10000,100000] [--dbs sqlite,postgresql]
+                                      [--pg URL] [--repeat 1] [--markdown OUT]
+
+Each (size, database) import runs in a fresh Python process (so peak memory is that import's
+own), after one warm-up import in the same process (the server case: the engine is warm).
+Reports per stage wall seconds and Python CPU seconds, cells/s end to end, peak RSS of Python
+and of the Node engine, and the load average. Models: ../shared/generated/fm_<n>.xlsx when
+present (cached values from LibreOffice), else made with tools/gen_workbook.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "generated"
+OUT = ROOT / "benchmarks" / "out"
+STAGES = ["hashing", "parsing", "dependencies", "evaluation", "insertion", "validation"]
+
+CHILD = r"""
+import json, os, resource, sys, time, uuid
+import xlimport
+from xlimport.engine.hyperformula import get_engine
+
+path, url, warm = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+if warm:
+    xlimport.import_workbook(sys.argv[4], store=url, force=True, name="warm-up")
+marks = []
+def progress(stage, percent, message):
+    if not marks or marks[-1][0] != stage:
+        marks.append((stage, time.perf_counter(), time.process_time()))
+t0, c0 = time.perf_counter(), time.process_time()
+r = xlimport.import_workbook(path, store=url, force=True, progress=progress)
+t1, c1 = time.perf_counter(), time.process_time()
+stages = {}
+for (s, w, c), nxt in zip(marks, marks[1:] + [("end", t1, c1)]):
+    stages[s] = {"wall": nxt[1] - w, "cpu": nxt[2] - c}
+node_peak = None
+proc = getattr(get_engine(), "pid", None)
+if proc:
+    try:
+        for line in open(f"/proc/{proc}/status"):
+            if line.startswith("VmHWM"):
+                node_peak = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+print(json.dumps({
+    "cells": r.stats.cells, "formula_cells": r.stats.formula_cells, "wall": t1 - t0,
+    "cpu": c1 - c0, "stages": stages, "py_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "node_peak_mb": node_peak, "match_rate": r.match_rate,
+}))
+"""
+
+
+def model_for(n: int, workdir: Path) -> Path:
+    label = f"{n // 1000}k" if n < 1_000_000 else f"{n // 1_000_000}m"
+    shared = SHARED / f"fm_{label}.xlsx"
+    if shared.exists():
+        return shared
+    out = workdir / f"fm_{label}.xlsx"
+    if not out.exists():
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "tools" / "gen_workbook.py"),
+                "--cells",
+                str(n),
+                "-o",
+                str(out),
+            ],
+            check=True,
+        )
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--dbs", default="sqlite,postgresql")
+    ap.add_argument(
+        "--pg",
+        default=os.environ.get("XLIMPORT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test"),
+    )
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--markdown", type=Path, default=None)
+    args = ap.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    warm_file = (
+        SHARED / "fm_1k.xlsx"
+        if (SHARED / "fm_1k.xlsx").exists()
+        else ROOT / "examples" / "fm_circ_1k.xlsx"
+    )
+    lines = [
+        "| formula cells | db | end to end s | cells/s | "
+        + " | ".join(f"{s} s (cpu)" for s in STAGES)
+        + " | Python peak MB | Node peak MB | load avg |",
+        "|" + "---|" * (9 + len(STAGES) - 3),
+    ]
+    with tempfile.TemporaryDirectory(prefix="xlimport-bench-") as tmp:
+        work = Path(tmp)
+        for n in [int(x) for x in args.sizes.split(",")]:
+            path = model_for(n, OUT)
+            for db in args.dbs.split(","):
+                url = f"sqlite:///{work}/bench.db" if db == "sqlite" else args.pg
+                runs = []
+                for _ in range(args.repeat):
+                    out = subprocess.run(
+                        [sys.executable, "-c", CHILD, str(path), url, "1", str(warm_file)],
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    )
+                    runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+                runs.sort(key=lambda r: r["wall"])
+                r = runs[len(runs) // 2]
+                load = os.getloadavg()[0]
+                stage_cells = " | ".join(
+                    f"{r['stages'].get(s, {}).get('wall', 0):.2f} ({r['stages'].get(s, {}).get('cpu', 0):.2f})"
+                    for s in STAGES
+                )
+                node = f"{r['node_peak_mb']:.0f}" if r["node_peak_mb"] else "n/a"
+                line = (
+                    f"| {r['formula_cells']:,} | {db} | {r['wall']:.2f} | "
+                    f"{r['cells'] / r['wall']:,.0f} | {stage_cells} | {r['py_peak_mb']:.0f} | "
+                    f"{node} | {load:.2f} |"
+                )
+                lines.append(line)
+                print(line, flush=True)
+    table = "\n".join(lines)
+    print()
+    print(table)
+    if args.markdown:
+        args.markdown.write_text(table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    started = time.time()
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""Turning a read, analysed and evaluated workbook into stored cell rows, classifying each
+formula cell (matched, mismatch, engine error, unsupported, volatile, external, ...) as it goes.
+
+Rows are generated lazily, straight into the store's bulk insert: no list of all rows is built.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from .engine.base import EngineErrorValue
+from .evaluate import Analysis, col_letter
+from .validation import (
+    EXTERNAL,
+    MATCHED,
+    MISMATCH,
+    NO_CACHED,
+    NOT_VALIDATED,
+    UNCONVERGED,
+    UNSUPPORTED,
+    VOLATILE,
+    ValidationReport,
+    compare,
+)
+from .workbook import CELL_TYPE_NAMES, WorkbookData
+
+_EPOCH_1900 = datetime(1899, 12, 30)
+_EPOCH_1904 = datetime(1904, 1, 1)
+
+
+def serial_to_iso(serial: float, date1904: bool) -> str | None:
+    """Excel serial number → ISO date (or date-time) text, 1900 leap-year bug included."""
+    if not isinstance(serial, (int, float)) or not math.isfinite(serial) or serial < 0:
+        return None
+    try:
+        if date1904:
+            dt = _EPOCH_1904 + timedelta(days=serial)
+        elif serial < 60:
+            # Before Excel's fictitious 1900-02-29 serials are one day off the real calendar.
+            dt = _EPOCH_1900 + timedelta(days=serial + 1)
+        elif int(serial) == 60:
+            return "1900-02-29"
+        else:
+            dt = _EPOCH_1900 + timedelta(days=serial)
+    except OverflowError:
+        return None
+    if dt.hour == dt.minute == dt.second == dt.microsecond == 0:
+        return dt.date().isoformat()
+    return dt.isoformat(timespec="seconds")
+
+
+def split_value(type_: str, value: Any, date1904: bool) -> tuple[str, float | None, str | None]:
+    """(type name, numeric value, text value) of a cached or constant value."""
+    if type_ == "n":
+        return "number", float(value), None
+    if type_ == "d":
+        return "date", float(value), serial_to_iso(value, date1904)
+    if type_ == "s":
+        return "text", None, value
+    if type_ == "b":
+        return "boolean", 1.0 if value else 0.0, "TRUE" if value else "FALSE"
+    if type_ == "e":
+        return "error", None, value
+    return CELL_TYPE_NAMES.get(type_, "empty"), None, None
+
+
+def split_calculated(value: Any) -> tuple[str, float | None, str | None]:
+    if value is None:
+        return "empty", None, None
+    if isinstance(value, bool):
+        return "boolean", 1.0 if value else 0.0, "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return "number", float(value), None
+    if isinstance(value, EngineErrorValue):
+        return "error", None, value.code
+    return "text", None, str(value)
+
+
+class RowBuilder:
+    """Produces the rows of every sheet and the validation report in the same pass."""
+
+    def __init__(
+        self,
+        wb: WorkbookData,
+        analysis: Analysis,
+        values: list[dict[int, Any]],
+        *,
+        validate: bool,
+        tolerance: float,
+        unconverged: set[tuple[int, int]],
+        sample_limit: int = 20,
+    ) -> None:
+        self.wb = wb
+        self.analysis = analysis
+        self.values = values
+        self.validate = validate
+        self.tolerance = tolerance
+        self.unconverged = unconverged
+        self.sample_limit = sample_limit
+        self.report = ValidationReport(tolerance=tolerance)
+        self.engine_errors = 0
+
+    def status(self, s: int, i: int, type_: str, cached: Any, calc: Any) -> str:
+        cell = (s, i)
+        a = self.analysis
+        if cell in a.external_roots:
+            return EXTERNAL
+        if cell in self.unconverged:
+            return UNCONVERGED
+        if not self.validate:
+            return NOT_VALIDATED
+        outcome = compare(type_, cached, calc, self.tolerance)
+        if outcome in (MATCHED, NO_CACHED):
+            return outcome
+        # Not matched: explain by cause when there is one.
+        if cell in a.volatile_roots:
+            return VOLATILE
+        if cell in a.unsupported_roots:
+            return UNSUPPORTED
+        cause = a.downstream.get(cell)
+        if cause == "external":
+            return EXTERNAL
+        if cause == "volatile":
+            return VOLATILE
+        if cause == "unsupported":
+            return UNSUPPORTED
+        return outcome
+
+    def rows(self) -> Iterator[tuple]:
+        wb = self.wb
+        d1904 = wb.date1904
+        circular = self.analysis.circular_cells
+        report = self.report
+        for sheet in wb.sheets:
+            s = sheet.index
+            name = sheet.name
+            computed = self.values[s] if s < len(self.values) else {}
+            rows, cols, types, vals = sheet.rows, sheet.cols, sheet.types, sheet.values
+            formulas, formats = sheet.formulas, sheet.formats
+            arrays = sheet.array_ranges
+            for i in range(len(rows)):
+                r, c = rows[i], cols[i]
+                letter = col_letter(c)
+                type_ = types[i]
+                tname, rv, rt = split_value(type_, vals[i], d1904)
+                f = formulas[i]
+                if f is None and i not in computed:
+                    yield (name, s, r, c, f"{letter}{r}", letter, tname, rv, rt, None,
+                           None, None, None, False, False, "constant", formats[i])
+                    continue
+                calc = computed.get(i)
+                if f is not None and i not in computed:
+                    # Not evaluated (external link): the cached value stands, flagged.
+                    ctype, cv, ct = tname, rv, rt
+                else:
+                    ctype, cv, ct = split_calculated(calc)
+                status = self.status(s, i, type_, vals[i], calc)
+                report.count(status)
+                if status in ("engine_error", UNSUPPORTED, UNCONVERGED):
+                    self.engine_errors += 1
+                mismatch = status == MISMATCH
+                if f is None:
+                    formula = None  # a member cell of an array formula
+                elif (r, c) in arrays:
+                    formula = "{=" + f + "}"
+                else:
+                    formula = "=" + f
+                if status not in (MATCHED, NO_CACHED, NOT_VALIDATED) and (
+                    len(report.samples) < self.sample_limit
+                ):
+                    report.samples.append({
+                        "sheet": name, "cell": f"{letter}{r}", "formula": formula,
+                        "cached": rt if rv is None else rv, "calculated": ct if cv is None else cv,
+                        "status": status,
+                    })
+                yield (name, s, r, c, f"{letter}{r}", letter, tname, rv, rt, formula,
+                       ctype, cv, ct, (s, i) in circular, mismatch, status, formats[i])

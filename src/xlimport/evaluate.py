@@ -1,0 +1,307 @@
+"""Analysis and evaluation stages of the pipeline: formulas → references and graph → engine
+values (with circular groups solved) → per-cell outcome.
+
+Everything here works on the reader's column-wise sheets by index; per-sheet lists hold one
+entry per cell, so no per-cell objects are created beyond the values themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl.utils.cell import range_boundaries
+
+from .config import ImportOptions
+from .engine.base import EngineErrorValue, EngineName, EngineSettings, EngineSheet
+from .graph import build_graph
+from .references import AnalysisContext, FormulaInfo, analyze, qualify_references
+from .workbook import WorkbookData
+
+log = logging.getLogger(__name__)
+
+# Per-cell evaluation mode.
+EVALUATE = 0  # a formula the engine computes
+CACHED = 1  # a formula kept at its cached value (external link, data table, unparsable)
+
+Fraction = Callable[[float, str], None]
+
+
+@dataclass
+class Analysis:
+    """The dependencies stage's output."""
+
+    infos: list[dict[int, FormulaInfo]]  # per sheet: cell index -> info (formula cells only)
+    circular: list[list[tuple[int, int]]]  # groups of (sheet index, cell index)
+    circular_cells: set[tuple[int, int]]
+    volatile_roots: set[tuple[int, int]] = field(default_factory=set)
+    external_roots: set[tuple[int, int]] = field(default_factory=set)
+    unsupported_roots: set[tuple[int, int]] = field(default_factory=set)
+    downstream: dict[tuple[int, int], str] = field(default_factory=dict)  # cell -> cause
+    functions: Counter = field(default_factory=Counter)  # function -> cells using it
+    unsupported: Counter = field(default_factory=Counter)
+    dynamic_cells: int = 0
+    edges: int = 0
+    graph: Any = None
+
+
+@dataclass
+class Evaluation:
+    """The evaluation stage's output: one value per cell that was computed."""
+
+    values: list[dict[int, Any]]  # per sheet: cell index -> computed value
+    circular: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    engine_seconds: float = 0.0
+
+
+def analyze_workbook(
+    wb: WorkbookData, engine_functions: frozenset[str], report: Fraction
+) -> Analysis:
+    ctx = AnalysisContext(wb)
+    total = max(wb.formula_count, 1)
+    done = 0
+    infos: list[dict[int, FormulaInfo]] = []
+    functions: Counter = Counter()
+    unsupported: Counter = Counter()
+    volatile: set[tuple[int, int]] = set()
+    external: set[tuple[int, int]] = set()
+    unsupported_roots: set[tuple[int, int]] = set()
+    dynamic = 0
+    for sheet in wb.sheets:
+        s = sheet.index
+        per: dict[int, FormulaInfo] = {}
+        rows, cols, formulas = sheet.rows, sheet.cols, sheet.formulas
+        for i, f in enumerate(formulas):
+            if f is None:
+                continue
+            info = analyze(f, s, rows[i], cols[i], ctx)
+            per[i] = info
+            for name in info.functions:
+                functions[name] += 1
+                if engine_functions and name not in engine_functions:
+                    unsupported[name] += 1
+                    unsupported_roots.add((s, i))
+            if info.volatile:
+                volatile.add((s, i))
+            if info.external:
+                external.add((s, i))
+            if info.dynamic:
+                dynamic += 1
+            done += 1
+            if done % 20000 == 0:
+                report(0.8 * done / total, f"analysed {done:,} of {total:,} formulas")
+        infos.append(per)
+    report(0.8, "building the dependency graph")
+    graph = build_graph(wb, infos)
+    groups = graph.circular_groups()
+    circular_cells = {c for g in groups for c in g}
+    downstream: dict[tuple[int, int], str] = {}
+    for cause, roots in (("external", external), ("volatile", volatile),
+                         ("unsupported", unsupported_roots)):
+        if roots:
+            for cell in graph.dependents(roots):
+                downstream.setdefault(cell, cause)
+    report(1.0, f"{len(groups)} circular groups, {len(circular_cells)} circular cells")
+    return Analysis(
+        infos=infos, circular=groups, circular_cells=circular_cells, volatile_roots=volatile,
+        external_roots=external, unsupported_roots=unsupported_roots, downstream=downstream,
+        functions=functions, unsupported=unsupported, dynamic_cells=dynamic,
+        edges=getattr(graph, "edge_count", 0), graph=graph,
+    )
+
+
+def cell_mode(sheet_data: Any, i: int, info: FormulaInfo | None) -> int:
+    if info is None or info.external:
+        return CACHED
+    return EVALUATE
+
+
+def _engine_constant(type_: str, value: Any) -> Any:
+    if type_ == "e":
+        return EngineErrorValue(value)
+    if type_ == "":
+        return None
+    return value
+
+
+def _array_members(sheet: Any) -> set[tuple[int, int]]:
+    """Cells inside an array formula's range other than its anchor (Excel fills them)."""
+    members: set[tuple[int, int]] = set()
+    for (ar, ac), ref in sheet.array_ranges.items():
+        try:
+            c1, r1, c2, r2 = range_boundaries(ref.replace("$", ""))
+        except (ValueError, TypeError):
+            continue
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > 1_000_000:
+            continue
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                if (r, c) != (ar, ac):
+                    members.add((r, c))
+    return members
+
+
+def evaluate_workbook(
+    wb: WorkbookData,
+    analysis: Analysis,
+    engine: Any,
+    options: ImportOptions,
+    report: Fraction,
+    timeout: float,
+) -> Evaluation:
+    """Load every sheet into the engine in one bulk build, solve circular groups, read back."""
+    import time
+
+    warnings: list[str] = []
+    sheets: list[EngineSheet] = []
+    order: list[list[int]] = []  # per sheet: cell indices of the formulas sent, in order
+    array_reads: list[tuple[int, int, str, int, int]] = []  # (sheet, cell idx, name, row, col)
+    for sheet, infos in zip(wb.sheets, analysis.infos, strict=True):
+        es = EngineSheet(name=sheet.name)
+        sent: list[int] = []
+        members = _array_members(sheet) if sheet.array_ranges else set()
+        rows, cols, types, values = sheet.rows, sheet.cols, sheet.types, sheet.values
+        for i, f in enumerate(sheet.formulas):
+            r, c = rows[i], cols[i]
+            info = infos.get(i) if f is not None else None
+            if info is not None and cell_mode(sheet, i, info) == EVALUATE:
+                text = info.engine_text
+                es.formulas.append((r, c, text))
+                sent.append(i)
+            elif members and (r, c) in members:
+                array_reads.append((sheet.index, i, sheet.name, r, c))
+            else:
+                es.constants.append((r, c, _engine_constant(types[i], values[i])))
+        sheets.append(es)
+        order.append(sent)
+    names = [
+        EngineName(n.name, "=" + n.value, n.scope)
+        for n in wb.defined_names
+        if not n.value.startswith("[")
+    ]
+    settings = EngineSettings(date1904=wb.date1904, timeout=timeout)
+    report(0.02, f"building {sum(len(o) for o in order):,} formulas in the engine")
+    t0 = time.perf_counter()
+    load = engine.load(sheets, names, settings)
+    for name, reason in load.rejected_names:
+        warnings.append(f"defined name {name!r} skipped by the engine: {reason}")
+    warnings.extend(load.warnings)
+    report(0.6, "reading values back")
+    raw = engine.formula_values()
+    values: list[dict[int, Any]] = [dict(zip(o, v, strict=True)) for o, v in zip(order, raw)]
+
+    circular_report: list[dict[str, Any]] = []
+    if options.iterate is not False:
+        calc = wb.calc
+        max_iter = options.max_iterations or (calc.iterate_count if calc.iterate else 100)
+        max_change = options.max_change or (calc.iterate_delta if calc.iterate else 0.001)
+        pending = [list(g) for g in analysis.circular]
+        if pending and not calc.iterate:
+            warnings.append("the workbook has circular references but iterative calculation "
+                            "is off in its settings; solved iteratively anyway "
+                            f"({max_iter} iterations, max change {max_change})")
+        for attempt in range(2):
+            if pending:
+                report(0.7, f"solving {len(pending)} circular groups")
+                circular_report += _solve(wb, analysis, engine, pending, max_iter, max_change,
+                                          first=len(circular_report) + 1, warnings=warnings)
+                raw = engine.formula_values()
+                values = [dict(zip(o, v, strict=True)) for o, v in zip(order, raw)]
+            if attempt:
+                break
+            # Cycles the engine still sees that the static graph did not find (through
+            # references known only at evaluation time): solve them as one more group.
+            extra = sorted(
+                (s, i)
+                for s, per in enumerate(values)
+                for i, v in per.items()
+                if isinstance(v, EngineErrorValue) and v.code == "#CYCLE!"
+                and (s, i) not in analysis.circular_cells
+            )
+            if not extra:
+                break
+            analysis.circular.append(extra)
+            analysis.circular_cells.update(extra)
+            warnings.append(f"{len(extra)} cells are circular through references resolved only "
+                            "at evaluation time; solved as one more group")
+            pending = [extra]
+    if array_reads:
+        got = engine.set_and_read([], [(name, r, c) for _, _, name, r, c in array_reads])
+        for (s, i, _, _, _), v in zip(array_reads, got, strict=True):
+            values[s][i] = v
+    report(1.0, "evaluated")
+    return Evaluation(values=values, circular=circular_report, warnings=warnings,
+                      engine_seconds=time.perf_counter() - t0)
+
+
+def _solve(
+    wb: WorkbookData,
+    analysis: Analysis,
+    engine: Any,
+    groups: list[list[tuple[int, int]]],
+    max_iter: int,
+    max_change: float,
+    *,
+    first: int,
+    warnings: list[str],
+) -> list[dict[str, Any]]:
+    from .engine.circular import solve_circular
+
+    members = []
+    for group in groups:
+        g = []
+        for s, i in group:
+            sheet = wb.sheets[s]
+            info = analysis.infos[s].get(i)
+            text = info.engine_text if info else "=" + (sheet.formulas[i] or "0")
+            cached = sheet.values[i]
+            start = cached if sheet.types[i] in ("n", "d") and isinstance(
+                cached, float) and math.isfinite(cached) else 0.0
+            g.append((sheet.name, sheet.rows[i], sheet.cols[i],
+                      qualify_references(text, sheet.name), start))
+        members.append(g)
+    reports = solve_circular(engine, members, max_iterations=max_iter, max_change=max_change)
+    out = []
+    for n, (group, rep) in enumerate(zip(groups, reports, strict=True), start=first):
+        d = _group_dict(rep)
+        d["group"] = n
+        d["cells"] = [f"{wb.sheets[s].name}!{_a1(wb.sheets[s].rows[i], wb.sheets[s].cols[i])}"
+                      for s, i in group[:10]]
+        out.append(d)
+        if not d["converged"]:
+            warnings.append(f"circular group {n} ({d['size']} cells) did not converge in "
+                            f"{d['iterations']} iterations")
+    return out
+
+
+def _group_dict(rep: Any) -> dict[str, Any]:
+    change = rep.max_change
+    return {
+        "size": rep.size,
+        "iterations": rep.iterations,
+        "final_change": change if math.isfinite(change) else None,
+        "converged": rep.converged,
+    }
+
+
+_LETTERS: dict[int, str] = {}
+
+
+def col_letter(col: int) -> str:
+    s = _LETTERS.get(col)
+    if s is None:
+        n, s = col, ""
+        while n:
+            n, rem = divmod(n - 1, 26)
+            s = chr(65 + rem) + s
+        _LETTERS[col] = s
+    return s
+
+
+def _a1(row: int, col: int) -> str:
+    return f"{col_letter(col)}{row}"
