@@ -27,9 +27,19 @@ console.info = console.error;
 
 const hfMain = require.resolve('hyperformula'); // .../hyperformula/commonjs/index.js
 const { HyperFormula, DenseSparseChooseBasedOnThreshold } = require(hfMain);
+// Excel's TEXT (number formats), FIXED and DOLLAR replace or add to HyperFormula's own. An
+// engine folder without functions/ (an older packaged copy) runs on with HyperFormula's TEXT.
+try {
+  require('./functions/text').register(require(hfMain));
+} catch (err) {
+  if (err.code !== 'MODULE_NOT_FOUND') throw err;
+  console.error(`[engine] functions/text.js missing: HyperFormula's own TEXT is used`);
+}
 // The package's "exports" map blocks deep imports by name; a file path reaches the very module
 // instance HyperFormula's own commonjs build loaded (same resolved file, same require cache entry).
 const GraphModule = require(path.join(path.dirname(hfMain), 'DependencyGraph', 'Graph.js'));
+// A JavaScript exception while evaluating one formula becomes that cell's error (lib/guard.js).
+require('./lib/guard').install(hfMain);
 
 // ---------------------------------------------------------------------------------------------
 // THE PATCH: Graph.addEdge in HF 3.5.0 checks `edgesSparseArray[fromId].includes(toId)` before

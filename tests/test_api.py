@@ -69,8 +69,15 @@ def test_progress_stages_in_order_and_monotonic(tmp_path, store_url):
     for stage, _, _ in events:
         if not stages or stages[-1] != stage:
             stages.append(stage)
-    assert stages == ["hashing", "parsing", "dependencies", "evaluation", "insertion",
-                      "validation", "complete"]
+    assert stages == [
+        "hashing",
+        "parsing",
+        "dependencies",
+        "evaluation",
+        "insertion",
+        "validation",
+        "complete",
+    ]
     percents = [p for _, p, _ in events]
     assert percents == sorted(percents) and percents[-1] == 100.0
 
@@ -147,8 +154,9 @@ def test_missing_path_and_bad_name(tmp_path, sqlite_url):
 
 
 def test_validate_model_recomputes_with_new_tolerance(circ_model, store_url):
-    loose = xlimport.validate_model(circ_model.model_id, store=store_url,
-                                    options={"tolerance": 1e-3})
+    loose = xlimport.validate_model(
+        circ_model.model_id, store=store_url, options={"tolerance": 1e-3}
+    )
     assert loose.validation.matched >= circ_model.validation.matched
     assert loose.validation.tolerance == 1e-3
     model = xlimport.open_store(store_url).get_model(circ_model.model_id)

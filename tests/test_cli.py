@@ -41,14 +41,16 @@ def test_import_show_models_cells_validate(runner, sqlite_url):
     res = runner.invoke(cli, ["show", model_id, "--db", sqlite_url])
     assert res.exit_code == 0 and "formula cells" in res.output
 
-    res = runner.invoke(cli, ["cells", model_id, "--db", sqlite_url, "--circular", "--json",
-                              "--limit", "5"])
+    res = runner.invoke(
+        cli, ["cells", model_id, "--db", sqlite_url, "--circular", "--json", "--limit", "5"]
+    )
     assert res.exit_code == 0, res.output
     cells = json.loads(res.stdout)
     assert len(cells["items"]) == 5 and all(c["is_circular"] for c in cells["items"])
 
-    res = runner.invoke(cli, ["cells", model_id, "--db", sqlite_url, "--sheet", "Debt",
-                              "--formulas"])
+    res = runner.invoke(
+        cli, ["cells", model_id, "--db", sqlite_url, "--sheet", "Debt", "--formulas"]
+    )
     assert res.exit_code == 0 and "Debt" in res.output
 
     res = runner.invoke(cli, ["validate", model_id, "--db", sqlite_url, "--json"])
@@ -84,8 +86,13 @@ def test_db_upgrade(runner, tmp_path):
 
 def test_installed_command_runs(tmp_path):
     env = dict(os.environ, XLIMPORT_HOME=str(tmp_path / "home"))
-    out = subprocess.run([sys.executable, "-m", "xlimport_cli.main", "--help"], env=env,
-                         capture_output=True, text=True, cwd=tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-m", "xlimport_cli.main", "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert out.returncode == 0 and "import" in out.stdout
 
 

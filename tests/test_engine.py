@@ -279,7 +279,8 @@ def test_missing_node_is_a_clear_error(tmp_path):
 def test_packaged_engine_is_installed_once_into_a_cache_folder(tmp_path, monkeypatch):
     checkout = install_mod.checkout_engine_dir()
     assert checkout is not None
-    files = {name: (checkout / name).read_bytes() for name in install_mod.ENGINE_FILES}
+    files = install_mod.engine_files(checkout)
+    assert "lib/guard.js" in files and "functions/text.js" in files
     monkeypatch.setattr(install_mod, "checkout_engine_dir", lambda: None)
     monkeypatch.setattr(install_mod, "_packaged_files", lambda: files)
     monkeypatch.setenv("XLIMPORT_ENGINE_DIR", str(tmp_path / "engine"))
@@ -292,8 +293,16 @@ def test_packaged_engine_is_installed_once_into_a_cache_folder(tmp_path, monkeyp
     assert marker.stat().st_mtime_ns == stamp
     eng = HyperFormulaEngine(engine_dir=folder, timeout=60)
     try:
-        load(eng, [EngineSheet("S", formulas=[(1, 1, "=SUM(1,2,3)")])])
-        assert eng.formula_values() == [[6.0]]
+        load(
+            eng,
+            [
+                EngineSheet(
+                    "S", formulas=[(1, 1, "=SUM(1,2,3)"), (1, 2, '=TEXT(1234.5,"#,##0.00")')]
+                )
+            ],
+        )
+        # the shipped function plugins are loaded too (Excel's TEXT formats)
+        assert eng.formula_values() == [[6.0, "1,234.50"]]
     finally:
         eng.close()
 

@@ -106,8 +106,12 @@ def import_workbook(
         log.info("model %s: %s is a duplicate of stored model", existing.id, filename)
         reporter.complete(f"already imported as model {existing.id}")
         return ImportResult.from_summary(
-            existing.id, existing.name, file_hash, existing.import_summary,
-            duplicate=True, store_url=st.url,
+            existing.id,
+            existing.name,
+            file_hash,
+            existing.import_summary,
+            duplicate=True,
+            store_url=st.url,
         )
     file_size = path.stat().st_size
 
@@ -119,8 +123,13 @@ def import_workbook(
     warnings = list(wb.warnings)
     if wb.has_macros:
         warnings.append("the workbook contains macros; they were not run")
-    log.info("parsed %s: %d sheets, %d cells, %d formulas", filename, len(wb.sheets),
-             wb.cell_count, wb.formula_count)
+    log.info(
+        "parsed %s: %d sheets, %d cells, %d formulas",
+        filename,
+        len(wb.sheets),
+        wb.cell_count,
+        wb.formula_count,
+    )
 
     # ---- dependencies ----------------------------------------------------------------------
     t = clock()
@@ -129,7 +138,8 @@ def import_workbook(
     try:
         engine_functions = engine.function_names()
     except errors.XlImportError as exc:
-        raise _at_stage(exc, "dependencies")
+        _at_stage(exc, "dependencies")
+        raise
     analysis = analyze_workbook(wb, engine_functions, reporter.sub(0, 1))
     timings["dependencies"] = clock() - t
 
@@ -140,7 +150,8 @@ def import_workbook(
     try:
         evaluation = evaluate_workbook(wb, analysis, engine, opts, reporter.sub(0, 1), timeout)
     except errors.XlImportError as exc:
-        raise _at_stage(exc, "evaluation")
+        _at_stage(exc, "evaluation")
+        raise
     timings["evaluation"] = clock() - t
     warnings.extend(evaluation.warnings)
     for fn, n in analysis.unsupported.most_common():
@@ -156,27 +167,47 @@ def import_workbook(
         if not rep.get("converged"):
             unconverged.update(group)
     builder = RowBuilder(
-        wb, analysis, evaluation.values, validate=validate, tolerance=opts.tolerance,
-        unconverged=unconverged, sample_limit=opts.sample_mismatches,
+        wb,
+        analysis,
+        evaluation.values,
+        validate=validate,
+        tolerance=opts.tolerance,
+        unconverged=unconverged,
+        sample_limit=opts.sample_mismatches,
     )
     total_cells = max(wb.cell_count, 1)
     stats = ImportStats(
-        sheets=len(wb.sheets), cells=wb.cell_count, formula_cells=wb.formula_count,
+        sheets=len(wb.sheets),
+        cells=wb.cell_count,
+        formula_cells=wb.formula_count,
         circular_groups=len(evaluation.circular) or len(analysis.circular),
         circular_cells=len(analysis.circular_cells),
         circular_converged=all(g.get("converged") for g in evaluation.circular),
         unsupported_functions=dict(analysis.unsupported.most_common()),
-        volatile_cells=len(analysis.volatile_roots), external_cells=len(analysis.external_roots),
+        volatile_cells=len(analysis.volatile_roots),
+        external_cells=len(analysis.external_roots),
         dynamic_cells=analysis.dynamic_cells,
         array_formulas=sum(len(s.array_ranges) for s in wb.sheets),
         dependency_edges=analysis.edges,
     )
     result = ImportResult(
-        model_id=0, name=model_name, file_hash=file_hash, stats=stats, timings=timings,
-        circular=evaluation.circular, warnings=warnings, store_url=st.url,
+        model_id=0,
+        name=model_name,
+        file_hash=file_hash,
+        stats=stats,
+        timings=timings,
+        circular=evaluation.circular,
+        warnings=warnings,
+        store_url=st.url,
     )
-    new = NewModel(name=model_name, original_filename=filename, file_hash=file_hash,
-                   file_size=file_size, workbook_metadata=wb.metadata(), import_summary={})
+    new = NewModel(
+        name=model_name,
+        original_filename=filename,
+        file_hash=file_hash,
+        file_size=file_size,
+        workbook_metadata=wb.metadata(),
+        import_summary={},
+    )
     try:
         with st.begin_import(new, replace_model_id=existing.id if existing else None) as writer:
             result.model_id = writer.model_id
@@ -193,11 +224,17 @@ def import_workbook(
             timings["validation"] = clock() - t
             writer.update_summary(result.summary())
     except errors.XlImportError as exc:
-        raise _at_stage(exc, "insertion")
-    log.info("model %s: imported %s (%d cells, %d formulas, match rate %s) in %.2fs",
-             result.model_id, filename, stats.cells, stats.formula_cells,
-             f"{result.match_rate:.4%}" if result.match_rate is not None else "n/a",
-             sum(timings.values()))
+        _at_stage(exc, "insertion")
+        raise
+    log.info(
+        "model %s: imported %s (%d cells, %d formulas, match rate %s) in %.2fs",
+        result.model_id,
+        filename,
+        stats.cells,
+        stats.formula_cells,
+        f"{result.match_rate:.4%}" if result.match_rate is not None else "n/a",
+        sum(timings.values()),
+    )
     reporter.complete(f"model {result.model_id} imported")
     return result
 
@@ -232,7 +269,8 @@ def validate_model(
                     dst.write(chunk)
         except (OSError, KeyError) as exc:
             raise errors.StoreError(
-                f"the workbook file of model {model_id} is no longer kept: {exc}") from exc
+                f"the workbook file of model {model_id} is no longer kept: {exc}"
+            ) from exc
         timings["hashing"] = clock() - t
         t = clock()
         reporter.stage("parsing", "reading the workbook")
@@ -252,13 +290,20 @@ def validate_model(
     for group, rep in zip(analysis.circular, evaluation.circular, strict=False):
         if not rep.get("converged"):
             unconverged.update(group)
-    builder = RowBuilder(wb, analysis, evaluation.values, validate=True,
-                         tolerance=opts.tolerance, unconverged=unconverged,
-                         sample_limit=opts.sample_mismatches)
+    builder = RowBuilder(
+        wb,
+        analysis,
+        evaluation.values,
+        validate=True,
+        tolerance=opts.tolerance,
+        unconverged=unconverged,
+        sample_limit=opts.sample_mismatches,
+    )
     t = clock()
     reporter.stage("insertion", "updating cells")
-    previous = ImportResult.from_summary(model.id, model.name, model.file_hash,
-                                         model.import_summary)
+    previous = ImportResult.from_summary(
+        model.id, model.name, model.file_hash, model.import_summary
+    )
     stats = previous.stats
     updates = (
         (row[0], row[2], row[3], row[10], row[11], row[12], row[14], row[15])
@@ -266,9 +311,14 @@ def validate_model(
         if row[9] is not None or row[10] is not None
     )
     result = ImportResult(
-        model_id=model.id, name=model.name, file_hash=model.file_hash, stats=stats,
-        timings=timings, circular=evaluation.circular,
-        warnings=list(wb.warnings) + evaluation.warnings, store_url=st.url,
+        model_id=model.id,
+        name=model.name,
+        file_hash=model.file_hash,
+        stats=stats,
+        timings=timings,
+        circular=evaluation.circular,
+        warnings=list(wb.warnings) + evaluation.warnings,
+        store_url=st.url,
     )
     # The generator fills builder.report while update_cells consumes it; the summary is
     # written in the same transaction, so it is computed from a finished report.
@@ -276,16 +326,20 @@ def validate_model(
     timings["insertion"] = clock() - t
     reporter.stage("validation", "validated")
     reporter.complete(f"model {model.id} validated")
-    log.info("model %s: validated, match rate %s", model.id,
-             f"{result.match_rate:.4%}" if result.match_rate is not None else "n/a")
+    log.info(
+        "model %s: validated, match rate %s",
+        model.id,
+        f"{result.match_rate:.4%}" if result.match_rate is not None else "n/a",
+    )
     return result
 
 
 class _Tee:
     """Iterates the update rows, then finalises the result (report, engine error count)."""
 
-    def __init__(self, rows: Any, builder: RowBuilder, result: ImportResult,
-                 stats: ImportStats) -> None:
+    def __init__(
+        self, rows: Any, builder: RowBuilder, result: ImportResult, stats: ImportStats
+    ) -> None:
         self._rows, self._builder, self._result, self._stats = rows, builder, result, stats
 
     def __iter__(self) -> Any:

@@ -148,8 +148,25 @@ class RowBuilder:
                 tname, rv, rt = split_value(type_, vals[i], d1904)
                 f = formulas[i]
                 if f is None and i not in computed:
-                    yield (name, s, r, c, f"{letter}{r}", letter, tname, rv, rt, None,
-                           None, None, None, False, False, "constant", formats[i])
+                    yield (
+                        name,
+                        s,
+                        r,
+                        c,
+                        f"{letter}{r}",
+                        letter,
+                        tname,
+                        rv,
+                        rt,
+                        None,
+                        None,
+                        None,
+                        None,
+                        False,
+                        False,
+                        "constant",
+                        formats[i],
+                    )
                     continue
                 calc = computed.get(i)
                 if f is not None and i not in computed:
@@ -171,10 +188,32 @@ class RowBuilder:
                 if status not in (MATCHED, NO_CACHED, NOT_VALIDATED) and (
                     len(report.samples) < self.sample_limit
                 ):
-                    report.samples.append({
-                        "sheet": name, "cell": f"{letter}{r}", "formula": formula,
-                        "cached": rt if rv is None else rv, "calculated": ct if cv is None else cv,
-                        "status": status,
-                    })
-                yield (name, s, r, c, f"{letter}{r}", letter, tname, rv, rt, formula,
-                       ctype, cv, ct, (s, i) in circular, mismatch, status, formats[i])
+                    report.samples.append(
+                        {
+                            "sheet": name,
+                            "cell": f"{letter}{r}",
+                            "formula": formula,
+                            "cached": rt if rv is None else rv,
+                            "calculated": ct if cv is None else cv,
+                            "status": status,
+                        }
+                    )
+                yield (
+                    name,
+                    s,
+                    r,
+                    c,
+                    f"{letter}{r}",
+                    letter,
+                    tname,
+                    rv,
+                    rt,
+                    formula,
+                    ctype,
+                    cv,
+                    ct,
+                    (s, i) in circular,
+                    mismatch,
+                    status,
+                    formats[i],
+                )

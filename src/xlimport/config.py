@@ -56,7 +56,8 @@ class ImportOptions(BaseModel):
 
     tolerance: float = Field(default=1e-6, ge=0, description="relative and absolute tolerance")
     iterate: bool | None = Field(
-        default=None, description="solve circular references; None = always (like Excel with "
+        default=None,
+        description="solve circular references; None = always (like Excel with "
         "iterative calculation on); the workbook's calcPr gives count and delta when present",
     )
     max_iterations: int | None = Field(default=None, ge=1, le=100_000)

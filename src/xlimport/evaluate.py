@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from openpyxl.utils.cell import range_boundaries
 from .config import ImportOptions
 from .engine.base import EngineErrorValue, EngineName, EngineSettings, EngineSheet
 from .graph import build_graph
-from .references import AnalysisContext, FormulaInfo, analyze, qualify_references
+from .references import AnalysisContext, FormulaInfo, analyze_sheet, qualify_references
 from .workbook import WorkbookData
 
 log = logging.getLogger(__name__)
@@ -74,13 +76,8 @@ def analyze_workbook(
     dynamic = 0
     for sheet in wb.sheets:
         s = sheet.index
-        per: dict[int, FormulaInfo] = {}
-        rows, cols, formulas = sheet.rows, sheet.cols, sheet.formulas
-        for i, f in enumerate(formulas):
-            if f is None:
-                continue
-            info = analyze(f, s, rows[i], cols[i], ctx)
-            per[i] = info
+        per = analyze_sheet(sheet, ctx)
+        for i, info in per.items():
             for name in info.functions:
                 functions[name] += 1
                 if engine_functions and name not in engine_functions:
@@ -92,26 +89,36 @@ def analyze_workbook(
                 external.add((s, i))
             if info.dynamic:
                 dynamic += 1
-            done += 1
-            if done % 20000 == 0:
-                report(0.8 * done / total, f"analysed {done:,} of {total:,} formulas")
+        done += len(per)
+        report(0.8 * done / total, f"analysed {done:,} of {total:,} formulas")
         infos.append(per)
     report(0.8, "building the dependency graph")
     graph = build_graph(wb, infos)
     groups = graph.circular_groups()
     circular_cells = {c for g in groups for c in g}
     downstream: dict[tuple[int, int], str] = {}
-    for cause, roots in (("external", external), ("volatile", volatile),
-                         ("unsupported", unsupported_roots)):
+    for cause, roots in (
+        ("external", external),
+        ("volatile", volatile),
+        ("unsupported", unsupported_roots),
+    ):
         if roots:
             for cell in graph.dependents(roots):
                 downstream.setdefault(cell, cause)
     report(1.0, f"{len(groups)} circular groups, {len(circular_cells)} circular cells")
     return Analysis(
-        infos=infos, circular=groups, circular_cells=circular_cells, volatile_roots=volatile,
-        external_roots=external, unsupported_roots=unsupported_roots, downstream=downstream,
-        functions=functions, unsupported=unsupported, dynamic_cells=dynamic,
-        edges=getattr(graph, "edge_count", 0), graph=graph,
+        infos=infos,
+        circular=groups,
+        circular_cells=circular_cells,
+        volatile_roots=volatile,
+        external_roots=external,
+        unsupported_roots=unsupported_roots,
+        downstream=downstream,
+        functions=functions,
+        unsupported=unsupported,
+        dynamic_cells=dynamic,
+        edges=getattr(graph, "edge_count", 0),
+        graph=graph,
     )
 
 
@@ -155,8 +162,6 @@ def evaluate_workbook(
     timeout: float,
 ) -> Evaluation:
     """Load every sheet into the engine in one bulk build, solve circular groups, read back."""
-    import time
-
     warnings: list[str] = []
     sheets: list[EngineSheet] = []
     order: list[list[int]] = []  # per sheet: cell indices of the formulas sent, in order
@@ -187,13 +192,17 @@ def evaluate_workbook(
     settings = EngineSettings(date1904=wb.date1904, timeout=timeout)
     report(0.02, f"building {sum(len(o) for o in order):,} formulas in the engine")
     t0 = time.perf_counter()
-    load = engine.load(sheets, names, settings)
+    n_formulas = sum(len(o) for o in order)
+    with _Heartbeat(report, 0.02, 0.58, expected=1.0 + n_formulas * 40e-6, what="building"):
+        load = engine.load(sheets, names, settings)
     for name, reason in load.rejected_names:
         warnings.append(f"defined name {name!r} skipped by the engine: {reason}")
     warnings.extend(load.warnings)
     report(0.6, "reading values back")
     raw = engine.formula_values()
-    values: list[dict[int, Any]] = [dict(zip(o, v, strict=True)) for o, v in zip(order, raw)]
+    values: list[dict[int, Any]] = [
+        dict(zip(o, v, strict=True)) for o, v in zip(order, raw, strict=True)
+    ]
 
     circular_report: list[dict[str, Any]] = []
     if options.iterate is not False:
@@ -202,16 +211,26 @@ def evaluate_workbook(
         max_change = options.max_change or (calc.iterate_delta if calc.iterate else 0.001)
         pending = [list(g) for g in analysis.circular]
         if pending and not calc.iterate:
-            warnings.append("the workbook has circular references but iterative calculation "
-                            "is off in its settings; solved iteratively anyway "
-                            f"({max_iter} iterations, max change {max_change})")
+            warnings.append(
+                "the workbook has circular references but iterative calculation "
+                "is off in its settings; solved iteratively anyway "
+                f"({max_iter} iterations, max change {max_change})"
+            )
         for attempt in range(2):
             if pending:
                 report(0.7, f"solving {len(pending)} circular groups")
-                circular_report += _solve(wb, analysis, engine, pending, max_iter, max_change,
-                                          first=len(circular_report) + 1, warnings=warnings)
+                circular_report += _solve(
+                    wb,
+                    analysis,
+                    engine,
+                    pending,
+                    max_iter,
+                    max_change,
+                    first=len(circular_report) + 1,
+                    warnings=warnings,
+                )
                 raw = engine.formula_values()
-                values = [dict(zip(o, v, strict=True)) for o, v in zip(order, raw)]
+                values = [dict(zip(o, v, strict=True)) for o, v in zip(order, raw, strict=True)]
             if attempt:
                 break
             # Cycles the engine still sees that the static graph did not find (through
@@ -220,23 +239,62 @@ def evaluate_workbook(
                 (s, i)
                 for s, per in enumerate(values)
                 for i, v in per.items()
-                if isinstance(v, EngineErrorValue) and v.code == "#CYCLE!"
+                if isinstance(v, EngineErrorValue)
+                and v.code == "#CYCLE!"
                 and (s, i) not in analysis.circular_cells
             )
             if not extra:
                 break
             analysis.circular.append(extra)
             analysis.circular_cells.update(extra)
-            warnings.append(f"{len(extra)} cells are circular through references resolved only "
-                            "at evaluation time; solved as one more group")
+            warnings.append(
+                f"{len(extra)} cells are circular through references resolved only "
+                "at evaluation time; solved as one more group"
+            )
             pending = [extra]
     if array_reads:
         got = engine.set_and_read([], [(name, r, c) for _, _, name, r, c in array_reads])
         for (s, i, _, _, _), v in zip(array_reads, got, strict=True):
             values[s][i] = v
     report(1.0, "evaluated")
-    return Evaluation(values=values, circular=circular_report, warnings=warnings,
-                      engine_seconds=time.perf_counter() - t0)
+    return Evaluation(
+        values=values,
+        circular=circular_report,
+        warnings=warnings,
+        engine_seconds=time.perf_counter() - t0,
+    )
+
+
+class _Heartbeat:
+    """Reports progress every second while a long blocking engine call runs, so a big build
+    never looks frozen. The fraction follows the expected duration asymptotically: it keeps
+    moving, never reaches the end of its range early, and never goes backwards."""
+
+    def __init__(
+        self, report: Fraction, start: float, end: float, *, expected: float, what: str
+    ) -> None:
+        self._report, self._start, self._end = report, start, end
+        self._expected, self._what = max(expected, 0.5), what
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="xlimport-heartbeat", daemon=True)
+
+    def _run(self) -> None:
+        began = time.monotonic()
+        while not self._stop.wait(1.0):
+            elapsed = time.monotonic() - began
+            done = 1.0 - math.exp(-elapsed / self._expected)
+            self._report(
+                self._start + (self._end - self._start) * done,
+                f"{self._what} in the engine: {elapsed:.0f} s",
+            )
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def _solve(
@@ -260,22 +318,38 @@ def _solve(
             info = analysis.infos[s].get(i)
             text = info.engine_text if info else "=" + (sheet.formulas[i] or "0")
             cached = sheet.values[i]
-            start = cached if sheet.types[i] in ("n", "d") and isinstance(
-                cached, float) and math.isfinite(cached) else 0.0
-            g.append((sheet.name, sheet.rows[i], sheet.cols[i],
-                      qualify_references(text, sheet.name), start))
+            start = (
+                cached
+                if sheet.types[i] in ("n", "d")
+                and isinstance(cached, float)
+                and math.isfinite(cached)
+                else 0.0
+            )
+            g.append(
+                (
+                    sheet.name,
+                    sheet.rows[i],
+                    sheet.cols[i],
+                    qualify_references(text, sheet.name),
+                    start,
+                )
+            )
         members.append(g)
     reports = solve_circular(engine, members, max_iterations=max_iter, max_change=max_change)
     out = []
     for n, (group, rep) in enumerate(zip(groups, reports, strict=True), start=first):
         d = _group_dict(rep)
         d["group"] = n
-        d["cells"] = [f"{wb.sheets[s].name}!{_a1(wb.sheets[s].rows[i], wb.sheets[s].cols[i])}"
-                      for s, i in group[:10]]
+        d["cells"] = [
+            f"{wb.sheets[s].name}!{_a1(wb.sheets[s].rows[i], wb.sheets[s].cols[i])}"
+            for s, i in group[:10]
+        ]
         out.append(d)
         if not d["converged"]:
-            warnings.append(f"circular group {n} ({d['size']} cells) did not converge in "
-                            f"{d['iterations']} iterations")
+            warnings.append(
+                f"circular group {n} ({d['size']} cells) did not converge in "
+                f"{d['iterations']} iterations"
+            )
     return out
 
 

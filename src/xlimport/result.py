@@ -72,10 +72,13 @@ class ImportResult:
     def from_summary(
         cls, model_id: int, name: str, file_hash: str, summary: dict[str, Any], **kw: Any
     ) -> ImportResult:
-        stats = ImportStats(**{
-            k: v for k, v in (summary.get("stats") or {}).items()
-            if k in ImportStats.__dataclass_fields__
-        })
+        stats = ImportStats(
+            **{
+                k: v
+                for k, v in (summary.get("stats") or {}).items()
+                if k in ImportStats.__dataclass_fields__
+            }
+        )
         validation = summary.get("validation")
         return cls(
             model_id=model_id,
@@ -111,16 +114,17 @@ class ImportResult:
             state = "converged" if g.get("converged") else "NOT converged"
             change = g.get("final_change")
             change_text = f"{change:.3g}" if isinstance(change, (int, float)) else "n/a"
-            rows.append((
-                f"  group {g.get('group')}",
-                f"{g.get('size')} cells, {g.get('iterations')} iterations, "
-                f"max change {change_text}, {state}",
-            ))
+            rows.append(
+                (
+                    f"  group {g.get('group')}",
+                    f"{g.get('size')} cells, {g.get('iterations')} iterations, "
+                    f"max change {change_text}, {state}",
+                )
+            )
         rows.append(("engine errors", f"{s.engine_errors:,}"))
         if s.unsupported_functions:
             top = sorted(s.unsupported_functions.items(), key=lambda kv: -kv[1])
-            rows.append(("unsupported functions",
-                         ", ".join(f"{k} ({v})" for k, v in top[:10])))
+            rows.append(("unsupported functions", ", ".join(f"{k} ({v})" for k, v in top[:10])))
         v = self.validation
         if v is not None:
             rate = f"{v.match_rate:.4%}" if v.match_rate is not None else "n/a"
@@ -132,8 +136,14 @@ class ImportResult:
             ]
         if self.timings:
             total = sum(self.timings.values())
-            rows.append(("seconds", f"{total:.2f} (" + ", ".join(
-                f"{k} {t:.2f}" for k, t in self.timings.items()) + ")"))
+            rows.append(
+                (
+                    "seconds",
+                    f"{total:.2f} ("
+                    + ", ".join(f"{k} {t:.2f}" for k, t in self.timings.items())
+                    + ")",
+                )
+            )
         if self.warnings:
             rows.append(("warnings", str(len(self.warnings))))
         return rows
@@ -155,7 +165,9 @@ class ImportResult:
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("to_dataframe() needs pandas: pip install 'xlimport[pandas]'") from exc
+            raise ImportError(
+                "to_dataframe() needs pandas: pip install 'xlimport[pandas]'"
+            ) from exc
         from .store import open_store
         from .store.base import CellFilter
 

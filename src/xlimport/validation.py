@@ -21,8 +21,23 @@ from typing import Any
 from .engine.base import EngineErrorValue
 
 EXCEL_ERRORS = frozenset(
-    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
-     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+    }
 )
 ENGINE_ONLY_ERRORS = frozenset({"#CYCLE!", "#ERROR!", "#LIC!"})
 
@@ -38,9 +53,13 @@ NOT_VALIDATED = "not_validated"
 UNCONVERGED = "circular_unconverged"
 
 # Statuses that are explained (not counted as model mismatches).
-EXPLAINED = {UNSUPPORTED: "unsupported function", VOLATILE: "volatile function",
-             EXTERNAL: "external link", ENGINE_ERROR: "engine error",
-             UNCONVERGED: "circular group did not converge"}
+EXPLAINED = {
+    UNSUPPORTED: "unsupported function",
+    VOLATILE: "volatile function",
+    EXTERNAL: "external link",
+    ENGINE_ERROR: "engine error",
+    UNCONVERGED: "circular group did not converge",
+}
 
 
 def excel_round15(x: float) -> float:
@@ -79,7 +98,9 @@ def compare(cached_type: str, cached: Any, calculated: Any, tolerance: float) ->
         if isinstance(calculated, bool):
             return MISMATCH
         if isinstance(calculated, (int, float)):
-            return MATCHED if numbers_match(float(cached), float(calculated), tolerance) else MISMATCH
+            return (
+                MATCHED if numbers_match(float(cached), float(calculated), tolerance) else MISMATCH
+            )
         return MISMATCH
     if cached_type == "s":
         if calculated is None:
@@ -141,7 +162,19 @@ class ValidationReport:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ValidationReport:
-        fields = {k: data[k] for k in (
-            "tolerance", "formula_cells", "compared", "matched", "mismatched", "engine_errors",
-            "not_comparable", "by_status", "samples") if k in data}
+        fields = {
+            k: data[k]
+            for k in (
+                "tolerance",
+                "formula_cells",
+                "compared",
+                "matched",
+                "mismatched",
+                "engine_errors",
+                "not_comparable",
+                "by_status",
+                "samples",
+            )
+            if k in data
+        }
         return cls(**fields)

@@ -58,29 +58,53 @@ def json_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 def cli(verbose: int) -> None:
     """Import Excel models cell by cell into a database, recomputed and validated."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
 
 
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--name", default=None, help="Model name (default: the file name).")
-@click.option("--validate/--no-validate", default=True, show_default=True,
-              help="Compare recomputed values with Excel's cached values.")
+@click.option(
+    "--validate/--no-validate",
+    default=True,
+    show_default=True,
+    help="Compare recomputed values with Excel's cached values.",
+)
 @click.option("--force", is_flag=True, help="Import again even if the same file is stored.")
-@click.option("--tolerance", type=float, default=None,
-              help="Relative and absolute tolerance for numbers (default 1e-6).")
-@click.option("--max-iterations", type=int, default=None,
-              help="Iterations for circular references (default: the workbook's, else 100).")
-@click.option("--max-change", type=float, default=None,
-              help="Convergence threshold for circular references (default: the workbook's, "
-              "else 0.001).")
+@click.option(
+    "--tolerance",
+    type=float,
+    default=None,
+    help="Relative and absolute tolerance for numbers (default 1e-6).",
+)
+@click.option(
+    "--max-iterations",
+    type=int,
+    default=None,
+    help="Iterations for circular references (default: the workbook's, else 100).",
+)
+@click.option(
+    "--max-change",
+    type=float,
+    default=None,
+    help="Convergence threshold for circular references (default: the workbook's, else 0.001).",
+)
 @db_option
 @json_option
 @handle_errors
-def import_cmd(file: str, name: str | None, validate: bool, force: bool, tolerance: float | None,
-               max_iterations: int | None, max_change: float | None, db: str | None,
-               as_json: bool) -> None:
+def import_cmd(
+    file: str,
+    name: str | None,
+    validate: bool,
+    force: bool,
+    tolerance: float | None,
+    max_iterations: int | None,
+    max_change: float | None,
+    db: str | None,
+    as_json: bool,
+) -> None:
     """Import FILE (.xlsx/.xlsm) into the database and print a summary."""
     options: dict[str, Any] = {}
     if tolerance is not None:
@@ -90,8 +114,15 @@ def import_cmd(file: str, name: str | None, validate: bool, force: bool, toleran
     if max_change is not None:
         options["max_change"] = max_change
     with ProgressDisplay(enabled=not as_json) as display:
-        result = xlimport.import_workbook(file, name=name, store=db, progress=display,
-                                          validate=validate, force=force, options=options)
+        result = xlimport.import_workbook(
+            file,
+            name=name,
+            store=db,
+            progress=display,
+            validate=validate,
+            force=force,
+            options=options,
+        )
     if as_json:
         click.echo(to_json(result.to_dict()))
         return
@@ -113,16 +144,30 @@ def models_cmd(page: int, page_size: int, db: str | None, as_json: bool) -> None
     result = xlimport.open_store(db).list_models(page=page, page_size=page_size)
     items = [_model_dict(m) for m in result.items]
     if as_json:
-        click.echo(to_json({"items": items, "total": result.total, "page": result.page,
-                            "page_size": result.page_size}))
+        click.echo(
+            to_json(
+                {
+                    "items": items,
+                    "total": result.total,
+                    "page": result.page,
+                    "page_size": result.page_size,
+                }
+            )
+        )
         return
     if not items:
         click.echo("no models")
         return
     header = ("id", "name", "cells", "formulas", "match rate", "uploaded")
     rows = [
-        (str(m["id"]), m["name"], f"{m['cells']:,}", f"{m['formula_cells']:,}",
-         m["match_rate"], m["uploaded_at"][:19])
+        (
+            str(m["id"]),
+            m["name"],
+            f"{m['cells']:,}",
+            f"{m['formula_cells']:,}",
+            m["match_rate"],
+            m["uploaded_at"][:19],
+        )
         for m in items
     ]
     print_table(rows, header=header)
@@ -164,14 +209,25 @@ def show_cmd(model: int, db: str | None, as_json: bool) -> None:
         data["import_summary"] = m.import_summary
         click.echo(to_json(data))
         return
-    print_table([("file", m.original_filename or ""), ("uploaded", m.uploaded_at.isoformat())]
-                + result.summary_lines())
+    print_table(
+        [("file", m.original_filename or ""), ("uploaded", m.uploaded_at.isoformat())]
+        + result.summary_lines()
+    )
     samples = (result.validation.samples if result.validation else [])[:10]
     if samples:
         click.echo("\nsample mismatches:")
-        print_table([(f"{s['sheet']}!{s['cell']}", str(s["status"]), str(s["formula"]),
-                      f"cached {s['cached']!r}", f"calculated {s['calculated']!r}")
-                     for s in samples])
+        print_table(
+            [
+                (
+                    f"{s['sheet']}!{s['cell']}",
+                    str(s["status"]),
+                    str(s["formula"]),
+                    f"cached {s['cached']!r}",
+                    f"calculated {s['calculated']!r}",
+                )
+                for s in samples
+            ]
+        )
 
 
 @cli.command("cells")
@@ -184,12 +240,23 @@ def show_cmd(model: int, db: str | None, as_json: bool) -> None:
 @db_option
 @json_option
 @handle_errors
-def cells_cmd(model: int, sheet: str | None, formulas: bool, mismatches: bool, circular: bool,
-              limit: int, db: str | None, as_json: bool) -> None:
+def cells_cmd(
+    model: int,
+    sheet: str | None,
+    formulas: bool,
+    mismatches: bool,
+    circular: bool,
+    limit: int,
+    db: str | None,
+    as_json: bool,
+) -> None:
     """List a model's cells."""
-    filters = CellFilter(sheet_name=sheet, has_formula=True if formulas else None,
-                         has_mismatch=True if mismatches else None,
-                         is_circular=True if circular else None)
+    filters = CellFilter(
+        sheet_name=sheet,
+        has_formula=True if formulas else None,
+        has_mismatch=True if mismatches else None,
+        is_circular=True if circular else None,
+    )
     page = xlimport.open_store(db).cells(model, filters, page=1, page_size=max(limit, 1))
     items = page.items[:limit]
     if as_json:
@@ -199,10 +266,20 @@ def cells_cmd(model: int, sheet: str | None, formulas: bool, mismatches: bool, c
     rows = []
     for c in items:
         cached = c["raw_text"] if c["raw_value"] is None else _num(c["raw_value"])
-        calc = c["calculated_text"] if c["calculated_value"] is None else _num(
-            c["calculated_value"])
-        rows.append((c["sheet_name"], c["cell"], c["cell_type"], _short(cached),
-                     _short(c["formula"]), _short(calc), c["status"] or ""))
+        calc = (
+            c["calculated_text"] if c["calculated_value"] is None else _num(c["calculated_value"])
+        )
+        rows.append(
+            (
+                c["sheet_name"],
+                c["cell"],
+                c["cell_type"],
+                _short(cached),
+                _short(c["formula"]),
+                _short(calc),
+                c["status"] or "",
+            )
+        )
     print_table(rows, header=header)
     click.echo(f"({len(items)} of {page.total:,} cells)")
 

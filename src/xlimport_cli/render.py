@@ -27,8 +27,13 @@ class ProgressDisplay:
         if self.enabled and self.tty:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=100, unit="%", file=self.stream, dynamic_ncols=True,
-                             bar_format="{desc:<14} {bar} {n:5.1f}% {elapsed} {postfix}")
+            self._bar = tqdm(
+                total=100,
+                unit="%",
+                file=self.stream,
+                dynamic_ncols=True,
+                bar_format="{desc:<14} {bar} {n:5.1f}% {elapsed} {postfix}",
+            )
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -55,8 +60,10 @@ def print_table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = No
     all_rows = [list(header)] + [list(r) for r in rows] if header else [list(r) for r in rows]
     if not all_rows:
         return
-    widths = [max(len(str(r[i])) for r in all_rows if i < len(r))
-              for i in range(max(len(r) for r in all_rows))]
+    widths = [
+        max(len(str(r[i])) for r in all_rows if i < len(r))
+        for i in range(max(len(r) for r in all_rows))
+    ]
     for n, row in enumerate(all_rows):
         cells = [str(v).ljust(widths[i]) for i, v in enumerate(row)]
         click.echo("  ".join(cells).rstrip())

@@ -21,6 +21,7 @@ import subprocess
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from ..errors import EngineNotAvailableError
 
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 MIN_NODE_MAJOR = 18
 ENGINE_FILES = ("engine.js", "package.json", "package-lock.json")
+ENGINE_DIRS = ("lib", "functions")
 _MARKER = ".xlimport-installed"
 _NODE_HINT = (
     "install Node.js 18 or newer (for example `apt-get install nodejs npm`, `brew install node`, "
@@ -92,8 +94,10 @@ def ensure_engine_installed(*, node: str | None = None) -> Path:
     return _ensure_packaged_engine()
 
 
-def _packaged_files() -> dict[str, bytes]:
-    base = resources.files("xlimport") / "_engine"
+def engine_files(base: Any) -> dict[str, bytes]:
+    """The engine's source files under ``base`` (a folder or an importlib resource): the three
+    top-level files and every ``.js`` module of its ``lib/`` and ``functions/`` folders, as
+    relative path → bytes."""
     out: dict[str, bytes] = {}
     for name in ENGINE_FILES:
         item = base / name
@@ -103,12 +107,25 @@ def _packaged_files() -> dict[str, bytes]:
                 f"(xlimport/_engine/{name}); reinstall the package"
             )
         out[name] = item.read_bytes()
+    for sub in ENGINE_DIRS:
+        folder = base / sub
+        if folder.is_dir():
+            for item in folder.iterdir():
+                if item.is_file() and item.name.endswith(".js"):
+                    out[f"{sub}/{item.name}"] = item.read_bytes()
     return out
+
+
+def _packaged_files() -> dict[str, bytes]:
+    return engine_files(resources.files("xlimport") / "_engine")
 
 
 def _ensure_packaged_engine() -> Path:
     files = _packaged_files()
-    digest = hashlib.sha256(files["package-lock.json"] + b"\0" + files["engine.js"]).hexdigest()
+    digest_input = hashlib.sha256()
+    for name in sorted(files):
+        digest_input.update(name.encode() + b"\0" + files[name] + b"\0")
+    digest = digest_input.hexdigest()
     configured = os.environ.get("XLIMPORT_ENGINE_DIR")
     if configured:
         folder = Path(configured).expanduser()
@@ -123,6 +140,7 @@ def _ensure_packaged_engine() -> Path:
         if marker.is_file() and marker.read_text().strip() == digest and is_installed(folder):
             return folder
         for name, data in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_bytes(data)
         _npm_ci(folder, omit_dev=True)
         marker.write_text(digest)

@@ -125,9 +125,7 @@ class Store(Protocol):
 
     def iter_cells(self, model_id: int, filters: CellFilter | None = None) -> Iterator[dict]: ...
 
-    def update_cells(
-        self, model_id: int, updates: Iterable[tuple], import_summary: Any
-    ) -> int:
+    def update_cells(self, model_id: int, updates: Iterable[tuple], import_summary: Any) -> int:
         """Apply ``updates`` (tuples in :data:`UPDATE_COLUMNS` order) and replace the import
         summary, in one transaction; returns the number of cells updated."""
         ...
