@@ -1,10 +1,10 @@
 """Task runner: the one source of truth for tests, lint, benchmarks and the corpus run.
 
-    nox -s tests      # the whole suite on real PostgreSQL, Redis and the Node engine, with coverage
-    nox -s lint       # ruff check + ruff format --check
-    nox -s bench      # import benchmarks (10K, 100K, 1M formula cells; SQLite and PostgreSQL)
-    nox -s corpus     # import every workbook of ../shared/corpus and print match rates
-    nox -s demo       # import the bundled example model with the embedded default
+nox -s tests      # the whole suite on real PostgreSQL, Redis and the Node engine, with coverage
+nox -s lint       # ruff check + ruff format --check
+nox -s bench      # import benchmarks (10K, 100K, 1M formula cells; SQLite and PostgreSQL)
+nox -s corpus     # import every workbook of ../shared/corpus and print match rates
+nox -s demo       # import the bundled example model with the embedded default
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import nox
 
 nox.options.sessions = ["lint", "tests"]
 nox.options.reuse_existing_virtualenvs = True
-
 
 
 @nox.session
