@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -115,9 +116,10 @@ def import_workbook(
         )
     file_size = path.stat().st_size
 
-    # ---- parsing ---------------------------------------------------------------------------
+    # ---- parsing (the engine process starts meanwhile) -----------------------------------
     t = clock()
     reporter.stage("parsing", f"reading {filename}")
+    warm = _EngineWarmUp()
     wb = read_workbook(path, progress=reporter.sub(0, 1))
     timings["parsing"] = clock() - t
     warnings = list(wb.warnings)
@@ -134,9 +136,8 @@ def import_workbook(
     # ---- dependencies ----------------------------------------------------------------------
     t = clock()
     reporter.stage("dependencies", "analysing formulas")
-    engine = get_engine()
     try:
-        engine_functions = engine.function_names()
+        engine, engine_functions = warm.result()
     except errors.XlImportError as exc:
         _at_stage(exc, "dependencies")
         raise
@@ -346,6 +347,31 @@ class _Tee:
         yield from self._rows
         self._stats.engine_errors = self._builder.engine_errors
         self._result.validation = self._builder.report
+
+
+class _EngineWarmUp:
+    """Starts (or pings) the shared engine process in a thread, so Node's start-up overlaps
+    with reading the workbook; :meth:`result` waits for it and re-raises its error."""
+
+    def __init__(self) -> None:
+        self._result: tuple[Any, frozenset[str]] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="xlimport-engine-start", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            engine = get_engine()
+            self._result = (engine, engine.function_names())
+        except BaseException as exc:  # handed to the caller's thread
+            self._error = exc
+
+    def result(self) -> tuple[Any, frozenset[str]]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
 
 
 def _check_name(name: str) -> None:

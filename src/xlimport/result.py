@@ -110,7 +110,8 @@ class ImportResult:
             ("formula cells", f"{s.formula_cells:,}"),
             ("circular groups", f"{s.circular_groups:,} ({s.circular_cells:,} cells)"),
         ]
-        for g in self.circular:
+        shown = 5
+        for g in self.circular[:shown]:
             state = "converged" if g.get("converged") else "NOT converged"
             change = g.get("final_change")
             change_text = f"{change:.3g}" if isinstance(change, (int, float)) else "n/a"
@@ -121,6 +122,10 @@ class ImportResult:
                     f"max change {change_text}, {state}",
                 )
             )
+        if len(self.circular) > shown:
+            rest = self.circular[shown:]
+            converged = sum(1 for g in rest if g.get("converged"))
+            rows.append((f"  {len(rest)} more groups", f"{converged} of them converged"))
         rows.append(("engine errors", f"{s.engine_errors:,}"))
         if s.unsupported_functions:
             top = sorted(s.unsupported_functions.items(), key=lambda kv: -kv[1])
