@@ -27,14 +27,9 @@ console.info = console.error;
 
 const hfMain = require.resolve('hyperformula'); // .../hyperformula/commonjs/index.js
 const { HyperFormula, DenseSparseChooseBasedOnThreshold } = require(hfMain);
-// Excel's TEXT (number formats), FIXED and DOLLAR replace or add to HyperFormula's own. An
-// engine folder without functions/ (an older packaged copy) runs on with HyperFormula's TEXT.
-try {
-  require('./functions/text').register(require(hfMain));
-} catch (err) {
-  if (err.code !== 'MODULE_NOT_FOUND') throw err;
-  console.error(`[engine] functions/text.js missing: HyperFormula's own TEXT is used`);
-}
+// Function plugins (functions/*.js: Excel's TEXT number formats, functions HyperFormula lacks,
+// corrections of built-ins) are registered before any HyperFormula instance is built.
+require('./lib/functions').registerAll(require(hfMain));
 // The package's "exports" map blocks deep imports by name; a file path reaches the very module
 // instance HyperFormula's own commonjs build loaded (same resolved file, same require cache entry).
 const GraphModule = require(path.join(path.dirname(hfMain), 'DependencyGraph', 'Graph.js'));
