@@ -15,6 +15,7 @@ from .engine.base import EngineErrorValue
 from .evaluate import Analysis, col_letter
 from .validation import (
     EXTERNAL,
+    ITERATION_OFF,
     MATCHED,
     MISMATCH,
     NO_CACHED,
@@ -104,8 +105,10 @@ class RowBuilder:
         self.engine_errors = 0
 
     def status(self, s: int, i: int, type_: str, cached: Any, calc: Any) -> str:
-        cell = (s, i)
         a = self.analysis
+        cell = (s, i)
+        # A cell filled by an array formula shares its anchor's causes.
+        cell = a.array_anchor.get(cell, cell)
         if cell in a.external_roots:
             return EXTERNAL
         if cell in self.unconverged:
@@ -121,6 +124,8 @@ class RowBuilder:
         if cell in a.unsupported_roots:
             return UNSUPPORTED
         cause = a.downstream.get(cell)
+        if cause == "circular" or (cell in a.circular_cells and not self.wb.calc.iterate):
+            return ITERATION_OFF
         if cause == "external":
             return EXTERNAL
         if cause == "volatile":

@@ -49,6 +49,7 @@ class Analysis:
     dynamic_cells: int = 0
     edges: int = 0
     graph: Any = None
+    array_anchor: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,7 +98,11 @@ def analyze_workbook(
     groups = graph.circular_groups()
     circular_cells = {c for g in groups for c in g}
     downstream: dict[tuple[int, int], str] = {}
+    # With iterative calculation off, Excel leaves circular cells and everything downstream
+    # of them uncomputed: their cached values are no reference.
+    circular_roots = circular_cells if groups and not wb.calc.iterate else set()
     for cause, roots in (
+        ("circular", circular_roots),
         ("external", external),
         ("volatile", volatile),
         ("unsupported", unsupported_roots),
@@ -118,6 +123,7 @@ def analyze_workbook(
         unsupported=unsupported,
         dynamic_cells=dynamic,
         edges=getattr(graph, "edge_count", 0),
+        array_anchor=_array_anchors(wb),
         graph=graph,
     )
 
@@ -136,9 +142,10 @@ def _engine_constant(type_: str, value: Any) -> Any:
     return value
 
 
-def _array_members(sheet: Any) -> set[tuple[int, int]]:
-    """Cells inside an array formula's range other than its anchor (Excel fills them)."""
-    members: set[tuple[int, int]] = set()
+def _array_members(sheet: Any) -> dict[tuple[int, int], tuple[int, int]]:
+    """Cells inside an array formula's range other than its anchor (Excel fills them), each
+    mapped to its anchor: (row, col) -> (anchor row, anchor col)."""
+    members: dict[tuple[int, int], tuple[int, int]] = {}
     for (ar, ac), ref in sheet.array_ranges.items():
         try:
             c1, r1, c2, r2 = range_boundaries(ref.replace("$", ""))
@@ -149,8 +156,24 @@ def _array_members(sheet: Any) -> set[tuple[int, int]]:
         for r in range(r1, r2 + 1):
             for c in range(c1, c2 + 1):
                 if (r, c) != (ar, ac):
-                    members.add((r, c))
+                    members[(r, c)] = (ar, ac)
     return members
+
+
+def _array_anchors(wb: WorkbookData) -> dict[tuple[int, int], tuple[int, int]]:
+    """(sheet, member cell index) -> (sheet, anchor cell index) for every array formula."""
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    for sheet in wb.sheets:
+        if not sheet.array_ranges:
+            continue
+        members = _array_members(sheet)
+        index = {(r, c): i for i, (r, c) in enumerate(zip(sheet.rows, sheet.cols, strict=True))}
+        s = sheet.index
+        for rc, anchor in members.items():
+            i, a = index.get(rc), index.get(anchor)
+            if i is not None and a is not None:
+                out[(s, i)] = (s, a)
+    return out
 
 
 def evaluate_workbook(

@@ -51,6 +51,9 @@ EXTERNAL = "external"
 NO_CACHED = "no_cached"
 NOT_VALIDATED = "not_validated"
 UNCONVERGED = "circular_unconverged"
+# A circular cell (or a dependent of one) in a workbook saved with iterative calculation off:
+# Excel did not compute it, so its cached value is not a result to compare with.
+ITERATION_OFF = "circular_iteration_off"
 
 # Statuses that are explained (not counted as model mismatches).
 EXPLAINED = {
@@ -70,6 +73,8 @@ def excel_round15(x: float) -> float:
 
 
 def numbers_match(a: float, b: float, tolerance: float) -> bool:
+    if a == b:
+        return True
     a, b = excel_round15(a), excel_round15(b)
     if a == b:
         return True
@@ -93,6 +98,8 @@ def compare(cached_type: str, cached: Any, calculated: Any, tolerance: float) ->
             return ENGINE_ERROR
         return MISMATCH
     if cached_type in ("n", "d"):
+        if type(calculated) is float and calculated == cached:
+            return MATCHED  # the common case, before any rounding
         if calculated is None:
             calculated = 0.0
         if isinstance(calculated, bool):
