@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         "| formula cells | db | end to end s | cells/s | "
         + " | ".join(f"{s} s (cpu)" for s in STAGES)
         + " | Python peak MB | Node peak MB | load avg |",
-        "|" + "---|" * (9 + len(STAGES) - 3),
+        "|" + "---|" * (7 + len(STAGES)),
     ]
     with tempfile.TemporaryDirectory(prefix="xlimport-bench-") as tmp:
         work = Path(tmp)
