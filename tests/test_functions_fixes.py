@@ -328,3 +328,31 @@ def test_regression_workbook_imports_with_excel_values(tmp_path: Path):
     assert got["B6"] == "1+2i"
     assert got["B8"] == -4
     assert got["B9"] == "#NUM!"
+
+
+def test_char_and_code_use_windows_1252():
+    """Excel for Windows: CHAR(128) is the euro sign, CODE is its inverse (corpus: text_char)."""
+    from xlimport.engine.base import EngineSettings, EngineSheet
+    from xlimport.engine.hyperformula import HyperFormulaEngine
+
+    eng = HyperFormulaEngine(timeout=60)
+    try:
+        sheet = EngineSheet(
+            "S",
+            formulas=[
+                (1, 1, "=CHAR(128)"),
+                (1, 2, "=CHAR(150)"),
+                (1, 3, "=CHAR(65)"),
+                (1, 4, '=CODE("€")'),
+                (1, 5, "=CODE(CHAR(233))"),
+                (1, 6, "=CHAR(0)"),
+                (1, 7, "=CHAR(129)"),
+            ],
+        )
+        eng.load([sheet], [], EngineSettings())
+        values = eng.formula_values()[0]
+    finally:
+        eng.close()
+    assert values[:5] == ["€", "–", "A", 128.0, 233.0]
+    assert getattr(values[5], "code", None) == "#VALUE!"
+    assert values[6] == "\x81"

@@ -892,3 +892,39 @@ def test_generated_model_matches_openpyxl_formulas_and_values():
                 assert got[key][1] == v, (sheet.name, key)
     formulas.close()
     values.close()
+
+
+def test_cached_formula_text_unescapes_control_characters(tmp_path):
+    """A formula's cached text (t="str") escapes control characters as _xHHHH_, like shared
+    strings do: =CHAR(1) caches "_x0001_", which is the one-character text "\\x01"."""
+    import zipfile
+
+    from xlimport.reader import read_workbook
+
+    path = tmp_path / "ctl.xlsx"
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{ns}" xmlns:r="{rel}"><sheets>'
+            '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        z.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{ns}"><sheetData><row r="1">'
+            '<c r="A1" t="str"><f>CHAR(1)</f><v>_x0001_</v></c></row></sheetData></worksheet>',
+        )
+    wb = read_workbook(path)
+    assert wb.sheets[0].values[0] == "\x01"

@@ -30,6 +30,7 @@ from .errors import (
     CorruptWorkbookError,
     EncryptedWorkbookError,
     FileNotFoundError_,
+    InvalidOptionsError,
     InvalidWorkbookError,
     LegacyFormatError,
     NotAZipError,
@@ -49,7 +50,22 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
 
-__all__ = ["ReaderLimits", "read_workbook", "translate_formula", "SharedFormula"]
+__all__ = [
+    "ReaderLimits",
+    "check_package",
+    "read_workbook",
+    "translate_formula",
+    "SharedFormula",
+]
+
+# Environment variables of the limits (read by ReaderLimits.from_env, the default of every read).
+LIMIT_ENV = {
+    "max_inflated_bytes": "XLIMPORT_MAX_INFLATED_MB",
+    "max_compression_ratio": "XLIMPORT_MAX_COMPRESSION_RATIO",
+    "max_cells": "XLIMPORT_MAX_CELLS",
+    "max_formula_length": "XLIMPORT_MAX_FORMULA_LENGTH",
+    "max_formula_depth": "XLIMPORT_MAX_FORMULA_DEPTH",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +77,34 @@ class ReaderLimits:
     ratio_min_bytes: int = 1024 * 1024
     max_cells: int = 20_000_000
     max_formula_length: int = 8192  # Excel's own limit, in characters
+    # Parentheses nesting. Excel allows 64 levels of nested functions; the engine's parser
+    # overflows its stack somewhere above 120, failing the whole workbook.
+    max_formula_depth: int = 100
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> ReaderLimits:
+        """The defaults, overridden by ``XLIMPORT_MAX_INFLATED_MB``, ``XLIMPORT_MAX_CELLS``,
+        ``XLIMPORT_MAX_FORMULA_LENGTH``, ``XLIMPORT_MAX_FORMULA_DEPTH`` and
+        ``XLIMPORT_MAX_COMPRESSION_RATIO`` when set."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for field_name, var in LIMIT_ENV.items():
+            raw = (env.get(var) or "").strip()
+            if not raw:
+                continue
+            try:
+                number = float(raw)
+            except ValueError:
+                raise InvalidOptionsError(f"{var} must be a number, not {raw!r}") from None
+            if number <= 0:
+                raise InvalidOptionsError(f"{var} must be positive, not {raw!r}")
+            if field_name == "max_inflated_bytes":
+                values[field_name] = int(number * 1024 * 1024)
+            elif field_name == "max_compression_ratio":
+                values[field_name] = number
+            else:
+                values[field_name] = int(number)
+        return cls(**values)
 
 
 # ---- entry point -----------------------------------------------------------------------------
@@ -77,7 +121,7 @@ def read_workbook(
     Raises an :class:`~xlimport.errors.InvalidWorkbookError` subclass for a file that is not a
     readable workbook; either the whole workbook is returned or nothing.
     """
-    limits = limits or ReaderLimits()
+    limits = limits or ReaderLimits.from_env()
     filename = os.fspath(path)
     _check_signature(filename)
     try:
@@ -97,6 +141,25 @@ def read_workbook(
             raise CorruptWorkbookError(
                 f"cannot read the zip archive ({exc})", detail=str(exc)
             ) from exc
+
+
+def check_package(path: str | os.PathLike, *, limits: ReaderLimits | None = None) -> None:
+    """The cheap checks of :func:`read_workbook`, without reading any sheet: the file's
+    signature (not a zip, legacy .xls, encrypted), the zip's directory (truncated), the
+    members' inflated size and compression ratio (zip bombs), .xlsb, and a workbook part.
+    Raises the same errors as :func:`read_workbook`."""
+    limits = limits or ReaderLimits.from_env()
+    filename = os.fspath(path)
+    _check_signature(filename)
+    try:
+        with zipfile.ZipFile(filename) as zf:
+            _WorkbookReader(zf, limits, None)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError) as exc:
+        raise CorruptWorkbookError(
+            f"the file is a truncated or corrupt zip archive ({exc})", detail=str(exc)
+        ) from exc
+    except (RuntimeError, NotImplementedError, zlib.error) as exc:
+        raise CorruptWorkbookError(f"cannot read the zip archive ({exc})", detail=str(exc)) from exc
 
 
 # ---- file signature --------------------------------------------------------------------------
@@ -480,6 +543,8 @@ def _read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContex
     v_tag, f_tag, is_tag = f"{{{ns}}}v", f"{{{ns}}}f", f"{{{ns}}}is"
     sst, date1904, meter = ctx.sst, ctx.date1904, ctx.meter
     max_formula = ctx.limits.max_formula_length
+    max_depth = ctx.limits.max_formula_depth
+    depth_from = 2 * max_depth  # a formula this short cannot be nested too deep
     max_cells = ctx.limits.max_cells - ctx.cells_total
     rows_append, cols_append = sheet.rows.append, sheet.cols.append
     types_append, values_append = sheet.types.append, sheet.values.append
@@ -549,6 +614,12 @@ def _read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContex
                         f"sheet {sheet.name!r}, cell {r or (row, col)}: formula of {len(ftext):,} "
                         f"characters, over the limit max_formula_length={max_formula:,}"
                     )
+                if ftext and len(ftext) > depth_from and _nesting_depth(ftext) > max_depth:
+                    raise WorkbookLimitError(
+                        f"sheet {sheet.name!r}, cell {r or (row, col)}: formula nested "
+                        f"{_nesting_depth(ftext):,} levels deep, over the limit "
+                        f"max_formula_depth={max_depth:,}"
+                    )
                 if ftype is None or ftype == "normal":
                     if ftext:
                         formula = ftext
@@ -597,7 +668,8 @@ def _read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContex
                     value = None
                     typ = ""
                 else:
-                    value = v
+                    # A formula's cached text escapes control characters as _xHHHH_ too.
+                    value = _xml.unescape_ooxml(v)
                     typ = "s"
             elif t == "b":
                 typ = "b" if v else ""
@@ -683,6 +755,25 @@ def _read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContex
 def _visible_length(formula: str) -> int:
     """Length of a formula as Excel counts it: without the file format's function prefixes."""
     return len(formula) - 6 * (formula.count("_xlfn.") + formula.count("_xlws."))
+
+
+def _nesting_depth(formula: str) -> int:
+    """The deepest parenthesis nesting of a formula, outside string literals and quoted names."""
+    depth = deepest = 0
+    quote = ""
+    for ch in formula:
+        if quote:
+            if ch == quote:
+                quote = ""  # a doubled quote closes and reopens: same result
+        elif ch == '"' or ch == "'":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif ch == ")":
+            depth -= 1
+    return deepest
 
 
 def _sheet_header(root: etree._Element, sheet: SheetData, ns: str) -> None:
