@@ -412,3 +412,15 @@ def test_cached_analysis_equals_fresh_analysis(ctx, formulas, rows):
             for text in (formula, variant):
                 got = analyze(text, 5, row, 3, shared)
                 assert got == analyze(text, 5, row, 3, AnalysisContext(ctx.workbook))
+
+
+def test_exponent_literals_are_lower_cased_for_the_engine():
+    """Excel saves 1E+100; HyperFormula's parser only reads 1e+100 (else #ERROR!)."""
+    from xlimport.references import AnalysisContext, analyze
+    from xlimport.workbook import SheetData, WorkbookData
+
+    ctx = AnalysisContext(WorkbookData(sheets=[SheetData("S", 0)]))
+    assert analyze("1E+100*2", 0, 1, 1, ctx).engine_text == "=1e+100*2"
+    assert analyze("A1*1.5E-3", 0, 1, 1, ctx).engine_text == "=A1*1.5e-3"
+    # text and references that merely contain an E stay as written
+    assert analyze('"1E+5"&E1', 0, 1, 1, ctx).engine_text == '="1E+5"&E1'

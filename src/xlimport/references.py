@@ -737,6 +737,8 @@ def _build_template(
         elif kind == "sheet":
             prefix = _sheet_prefix(text[:-1], b)
             keep_prefix = True
+        elif kind == "num" and "E" in text:
+            emit = text.lower()  # HyperFormula's parser reads 1e+100 but not 1E+100
         elif kind == "bracket":
             if nxt[0] == "sheet" or nxt[:2] == ("op", "!"):  # [1]Sheet1!A1, [1]!Name
                 b.external = True
