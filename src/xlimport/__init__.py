@@ -11,6 +11,7 @@ import logging
 
 from . import errors
 from .api import import_workbook, validate_model
+from .client import Client
 from .config import ImportOptions, Settings
 from .errors import XlImportError
 from .result import ImportResult, ImportStats
@@ -22,6 +23,7 @@ __version__ = "0.1.0"
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
+    "Client",
     "ImportOptions",
     "ImportResult",
     "ImportStats",

@@ -198,3 +198,69 @@ class DuplicateModelError(StoreError):
         super().__init__(message, detail={"model_id": model_id, "file_hash": file_hash})
         self.model_id = model_id
         self.file_hash = file_hash
+
+
+# ---- remote client (the CLI and xlimport.Client against a server) ----------------------------
+class RemoteError(XlImportError):
+    """An error answered by an xlimport server that has no more precise local class.
+
+    ``status`` is the HTTP status (None when no answer came); ``code`` the server's error code."""
+
+    code = "remote_error"
+    exit_code = 1
+
+    def __init__(
+        self, message: str, *, status: int | None = None, code: str | None = None, **kw: Any
+    ) -> None:
+        super().__init__(message, **kw)
+        self.status = status
+        if code:
+            self.code = code
+
+
+class RemoteAuthError(RemoteError):
+    """The server refused the API key (HTTP 401)."""
+
+    code = "unauthorized"
+    http_status = 401
+    exit_code = 6
+
+
+class RemotePayloadTooLargeError(RemoteError):
+    """The server refused the upload as too large (HTTP 413)."""
+
+    code = "payload_too_large"
+    http_status = 413
+    exit_code = 7
+
+
+class RemoteRateLimitedError(RemoteError):
+    """The server's upload rate limit was hit (HTTP 429); ``retry_after`` is in seconds."""
+
+    code = "rate_limited"
+    http_status = 429
+    exit_code = 8
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class ServerUnavailableError(RemoteError):
+    """The server cannot be reached, or answered that a dependency is down (HTTP 503)."""
+
+    code = "server_unavailable"
+    http_status = 503
+    exit_code = 9
+
+
+class RemoteJobFailedError(RemoteError):
+    """A job failed on the server for a reason with no local equivalent (worker lost, internal
+    error). ``job_id`` names the job."""
+
+    code = "job_failed"
+    exit_code = 10
+
+    def __init__(self, message: str, *, job_id: str | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.job_id = job_id

@@ -19,6 +19,7 @@ import xlimport
 from xlimport import errors
 from xlimport.store.base import CellFilter
 
+from . import remote
 from .render import ProgressDisplay, print_table, to_json
 
 
@@ -52,10 +53,57 @@ def json_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(fn)
 
 
+API_URL_HELP = "Use the xlimport server at URL instead of the local database."
+API_KEY_HELP = "API key for the server (sent as X-API-Key)."
+
+
+def remote_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--api-url`` / ``--api-key`` on a command too (``xlimport import F --api-url URL``)."""
+    fn = click.option(
+        "--api-key", envvar="XLIMPORT_API_KEY", metavar="KEY", default=None, help=API_KEY_HELP
+    )(fn)
+    return click.option(
+        "--api-url", envvar="XLIMPORT_API_URL", metavar="URL", default=None, help=API_URL_HELP
+    )(fn)
+
+
+def _client(
+    api_url: str | None, api_key: str | None, db: str | None = None
+) -> xlimport.Client | None:
+    """The server client when a server URL is given (on the command or globally), else None."""
+    root = click.get_current_context().find_root().params
+    url = api_url or root.get("api_url")
+    if not url:
+        return None
+    if db:
+        raise click.UsageError("--db and --api-url exclude each other")
+    return xlimport.Client(url, api_key or root.get("api_key"))
+
+
+def _needs_client(api_url: str | None, api_key: str | None) -> xlimport.Client:
+    client = _client(api_url, api_key)
+    if client is None:
+        raise click.UsageError(
+            "this command needs a server: pass --api-url or set XLIMPORT_API_URL"
+        )
+    return client
+
+
+def _store(db: str | None, api_url: str | None, api_key: str | None) -> Any:
+    client = _client(api_url, api_key, db)
+    return remote.RemoteStore(client) if client else xlimport.open_store(db)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(xlimport.__version__, prog_name="xlimport")
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug) to stderr.")
-def cli(verbose: int) -> None:
+@click.option(
+    "--api-url", envvar="XLIMPORT_API_URL", metavar="URL", default=None, help=API_URL_HELP
+)
+@click.option(
+    "--api-key", envvar="XLIMPORT_API_KEY", metavar="KEY", default=None, help=API_KEY_HELP
+)
+def cli(verbose: int, api_url: str | None, api_key: str | None) -> None:
     """Import Excel models cell by cell into a database, recomputed and validated."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(
@@ -93,6 +141,7 @@ def cli(verbose: int) -> None:
 )
 @db_option
 @json_option
+@remote_options
 @handle_errors
 def import_cmd(
     file: str,
@@ -104,6 +153,8 @@ def import_cmd(
     max_change: float | None,
     db: str | None,
     as_json: bool,
+    api_url: str | None,
+    api_key: str | None,
 ) -> None:
     """Import FILE (.xlsx/.xlsm) into the database and print a summary."""
     options: dict[str, Any] = {}
@@ -113,16 +164,32 @@ def import_cmd(
         options["max_iterations"] = max_iterations
     if max_change is not None:
         options["max_change"] = max_change
+    client = _client(api_url, api_key, db)
     with ProgressDisplay(enabled=not as_json) as display:
-        result = xlimport.import_workbook(
-            file,
-            name=name,
-            store=db,
-            progress=display,
-            validate=validate,
-            force=force,
-            options=options,
-        )
+        if client is not None:
+            result = remote.import_file(
+                client,
+                file,
+                name=name,
+                validate=validate,
+                force=force,
+                options=options,
+                display=display,
+            )
+        else:
+            result = xlimport.import_workbook(
+                file,
+                name=name,
+                store=db,
+                progress=display,
+                validate=validate,
+                force=force,
+                options=options,
+            )
+    _print_result(result, as_json)
+
+
+def _print_result(result: xlimport.ImportResult, as_json: bool) -> None:
     if as_json:
         click.echo(to_json(result.to_dict()))
         return
@@ -138,10 +205,18 @@ def import_cmd(
 @click.option("--page-size", type=int, default=50, show_default=True)
 @db_option
 @json_option
+@remote_options
 @handle_errors
-def models_cmd(page: int, page_size: int, db: str | None, as_json: bool) -> None:
+def models_cmd(
+    page: int,
+    page_size: int,
+    db: str | None,
+    as_json: bool,
+    api_url: str | None,
+    api_key: str | None,
+) -> None:
     """List stored models, newest first."""
-    result = xlimport.open_store(db).list_models(page=page, page_size=page_size)
+    result = _store(db, api_url, api_key).list_models(page=page, page_size=page_size)
     items = [_model_dict(m) for m in result.items]
     if as_json:
         click.echo(
@@ -198,10 +273,13 @@ def _model_dict(m: Any) -> dict[str, Any]:
 @click.argument("model", type=int)
 @db_option
 @json_option
+@remote_options
 @handle_errors
-def show_cmd(model: int, db: str | None, as_json: bool) -> None:
+def show_cmd(
+    model: int, db: str | None, as_json: bool, api_url: str | None, api_key: str | None
+) -> None:
     """Show one model's summary (MODEL is its id)."""
-    m = xlimport.open_store(db).get_model(model)
+    m = _store(db, api_url, api_key).get_model(model)
     result = xlimport.ImportResult.from_summary(m.id, m.name, m.file_hash, m.import_summary)
     if as_json:
         data = _model_dict(m)
@@ -239,6 +317,7 @@ def show_cmd(model: int, db: str | None, as_json: bool) -> None:
 @click.option("--limit", type=int, default=50, show_default=True, help="At most this many.")
 @db_option
 @json_option
+@remote_options
 @handle_errors
 def cells_cmd(
     model: int,
@@ -249,6 +328,8 @@ def cells_cmd(
     limit: int,
     db: str | None,
     as_json: bool,
+    api_url: str | None,
+    api_key: str | None,
 ) -> None:
     """List a model's cells."""
     filters = CellFilter(
@@ -257,7 +338,8 @@ def cells_cmd(
         has_mismatch=True if mismatches else None,
         is_circular=True if circular else None,
     )
-    page = xlimport.open_store(db).cells(model, filters, page=1, page_size=max(limit, 1))
+    store = _store(db, api_url, api_key)
+    page = store.cells(model, filters, page=1, page_size=max(limit, 1))
     items = page.items[:limit]
     if as_json:
         click.echo(to_json({"items": items, "total": page.total}))
@@ -298,16 +380,93 @@ def _short(v: Any, width: int = 40) -> str:
 @click.option("--tolerance", type=float, default=None, help="Tolerance (default 1e-6).")
 @db_option
 @json_option
+@remote_options
 @handle_errors
-def validate_cmd(model: int, tolerance: float | None, db: str | None, as_json: bool) -> None:
+def validate_cmd(
+    model: int,
+    tolerance: float | None,
+    db: str | None,
+    as_json: bool,
+    api_url: str | None,
+    api_key: str | None,
+) -> None:
     """Re-evaluate a stored model and validate it against Excel's cached values."""
     options = {"tolerance": tolerance} if tolerance is not None else None
+    client = _client(api_url, api_key, db)
     with ProgressDisplay(enabled=not as_json) as display:
-        result = xlimport.validate_model(model, store=db, progress=display, options=options)
+        if client is not None:
+            result = remote.validate_model(client, model, options=options, display=display)
+        else:
+            result = xlimport.validate_model(model, store=db, progress=display, options=options)
     if as_json:
         click.echo(to_json(result.to_dict()))
         return
     print_table(result.summary_lines())
+
+
+@cli.command("jobs")
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "processing", "success", "failed", "cancelled"]),
+    default=None,
+    help="Only jobs with this status.",
+)
+@click.option(
+    "--kind", type=click.Choice(["import", "validate"]), default=None, help="Only this kind."
+)
+@click.option("--limit", type=int, default=50, show_default=True, help="At most this many.")
+@json_option
+@remote_options
+@handle_errors
+def jobs_cmd(
+    status: str | None,
+    kind: str | None,
+    limit: int,
+    as_json: bool,
+    api_url: str | None,
+    api_key: str | None,
+) -> None:
+    """List the server's recent jobs, newest first (needs --api-url)."""
+    items = _needs_client(api_url, api_key).jobs(status=status, kind=kind, limit=limit)
+    if as_json:
+        click.echo(to_json({"items": items, "count": len(items)}))
+        return
+    if not items:
+        click.echo("no jobs")
+        return
+    print_table(remote.jobs_rows(items), header=remote.JOBS_HEADER)
+
+
+@cli.command("job")
+@click.argument("job_id")
+@click.option(
+    "--follow", is_flag=True, help="Re-attach: show progress until the job ends, then its result."
+)
+@json_option
+@remote_options
+@handle_errors
+def job_cmd(
+    job_id: str, follow: bool, as_json: bool, api_url: str | None, api_key: str | None
+) -> None:
+    """Show one server job (JOB_ID); with --follow, wait for it like `import` (needs --api-url)."""
+    client = _needs_client(api_url, api_key)
+    if follow:
+        with ProgressDisplay(enabled=not as_json) as display:
+            final = remote.follow_job(client, job_id, display)
+        if as_json and final["status"] != "success":
+            click.echo(to_json(client.job(job_id)))
+        _print_result(client.result_of(final), as_json)
+        return
+    job = client.job(job_id)
+    if as_json:
+        click.echo(to_json(job))
+    else:
+        print_table(remote.job_rows(job))
+        if job["status"] == "success" and (job.get("result") or {}).get("stats"):
+            click.echo("")
+            print_table(client.result_of(job).summary_lines())
+    if job["status"] in ("failed", "cancelled"):
+        client.result_of(job)  # raises the job's error: the same exit status as the import
 
 
 @cli.group("db")

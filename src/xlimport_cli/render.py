@@ -55,6 +55,56 @@ class ProgressDisplay:
             self.stream.flush()
         self._stage = stage
 
+    def note(self, text: str) -> None:
+        """One line on the display's stream (above the bar on a terminal), even when the
+        progress itself is hidden."""
+        if self._bar is not None:
+            self._bar.write(text, file=self.stream)
+        else:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
+    def close(self) -> None:
+        self.__exit__(None, None, None)
+
+
+class UploadBar:
+    """An ``(sent, size)`` callable drawing a bytes bar for big uploads on a terminal; silent
+    otherwise."""
+
+    MIN_SIZE = 4 * 1024 * 1024
+
+    def __init__(self, size: int, *, enabled: bool = True, stream: Any = None) -> None:
+        self.stream = stream or sys.stderr
+        tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.show = enabled and tty and size >= self.MIN_SIZE
+        self.size = size
+        self._bar: Any = None
+
+    def __enter__(self) -> UploadBar:
+        if self.show:
+            from tqdm import tqdm
+
+            self._bar = tqdm(
+                total=self.size,
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                desc="uploading",
+                file=self.stream,
+                dynamic_ncols=True,
+            )
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def __call__(self, sent: int, size: int) -> None:
+        if self._bar is not None:
+            self._bar.update(sent - self._bar.n)
+
 
 def print_table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None) -> None:
     all_rows = [list(header)] + [list(r) for r in rows] if header else [list(r) for r in rows]
