@@ -6,6 +6,7 @@ import html
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .progress import STAGES
 from .validation import ValidationReport
 
 
@@ -141,12 +142,15 @@ class ImportResult:
             ]
         if self.timings:
             total = sum(self.timings.values())
+            order = list(STAGES)
+            timings = sorted(
+                self.timings.items(),
+                key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order),
+            )
             rows.append(
                 (
                     "seconds",
-                    f"{total:.2f} ("
-                    + ", ".join(f"{k} {t:.2f}" for k, t in self.timings.items())
-                    + ")",
+                    f"{total:.2f} (" + ", ".join(f"{k} {t:.2f}" for k, t in timings) + ")",
                 )
             )
         if self.warnings:
