@@ -14,7 +14,8 @@
  *     set_and_read only).
  *   from the engine: number | string | boolean | null | ["#CODE!", "message or null"].
  *
- * Ops: ping, load (+ sheet ... build), values, set_and_read, add_sheet, sleep (tests), shutdown.
+ * Ops: ping, load (+ sheet ... build), values, set_and_read, settle_dynamic, add_sheet, sleep
+ * (tests), shutdown.
  * See README.md.
  */
 
@@ -35,6 +36,11 @@ require('./lib/functions').registerAll(require(hfMain));
 const GraphModule = require(path.join(path.dirname(hfMain), 'DependencyGraph', 'Graph.js'));
 // A JavaScript exception while evaluating one formula becomes that cell's error (lib/guard.js).
 require('./lib/guard').install(hfMain);
+// ---- dynamic references (INDIRECT / OFFSET) -------------------------------------------------
+// functions/dynamic.js installed the patches; lib/dynamic.js settles dynamic targets after every
+// evaluation (build, set_and_read) so that their cells and dependents hold Excel's values.
+const dynamicRefs = require('./lib/dynamic');
+// ---- end dynamic references -------------------------------------------------------------------
 
 // ---------------------------------------------------------------------------------------------
 // THE PATCH: Graph.addEdge in HF 3.5.0 checks `edgesSparseArray[fromId].includes(toId)` before
@@ -210,6 +216,7 @@ const state = {
   formulaPos: [], // per sheet: {rows: number[], cols: number[]} (0-based) in the order sent
   sheetIds: new Map(), // lower-cased name -> HF sheet id
   pending: null, // a load in progress: {settings, names, sheets: Map}
+  dynamic: { rounds: 0, settles: 0, unconverged: 0 }, // dynamic reference settling, this workbook
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -402,6 +409,11 @@ function build(pending) {
     hf.resumeEvaluation();
   }
   state.hf = hf;
+  // ---- dynamic references: settle targets resolved during the build ------------------------
+  const dynamic = dynamicRefs.settle(hf);
+  state.dynamic = { rounds: dynamic.rounds, settles: 1, unconverged: dynamic.converged ? 0 : 1 };
+  if (!dynamic.converged) warnings.push(`dynamic references did not settle in ${dynamic.rounds} rounds`);
+  // ---- end dynamic references --------------------------------------------------------------
   state.sheetNames = order;
   state.sheetIds = new Map();
   for (const name of hf.getSheetNames()) state.sheetIds.set(name.toLowerCase(), hf.getSheetId(name));
@@ -420,12 +432,27 @@ function build(pending) {
       edges_added: patch.counters.edgesAdded,
       sheets: order.length,
       formulas: state.formulaPos.reduce((a, p) => a + p.rows.length, 0),
+      dynamic_cells: dynamic.cells,
+      dynamic_rounds: dynamic.rounds,
     },
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // ops
+
+// ---- dynamic references ----------------------------------------------------------------------
+function settleDynamic(hf) {
+  const result = dynamicRefs.settle(hf);
+  state.dynamic.rounds += result.rounds;
+  state.dynamic.settles += 1;
+  if (!result.converged) {
+    state.dynamic.unconverged += 1;
+    console.error(`[engine] dynamic references did not settle in ${result.rounds} rounds`);
+  }
+  return result;
+}
+// ---- end dynamic references -------------------------------------------------------------------
 
 function requireWorkbook() {
   if (!state.hf) throw new Error('no workbook loaded');
@@ -501,6 +528,7 @@ const ops = {
         }
       });
     }
+    settleDynamic(hf); // dynamic references: targets resolved by that recalculation
     const reads = msg.reads || [];
     const values = new Array(reads.length);
     for (let i = 0; i < reads.length; i++) {
@@ -509,6 +537,28 @@ const ops = {
     }
     return { values };
   },
+
+  // ---- dynamic references ------------------------------------------------------------------
+  settle_dynamic(msg) {
+    const hf = requireWorkbook();
+    const now = settleDynamic(hf);
+    const out = {
+      rounds: state.dynamic.rounds,
+      settles: state.dynamic.settles,
+      unconverged: state.dynamic.unconverged,
+      last_rounds: now.rounds,
+      cells: now.cells,
+    };
+    if (msg.targets) {
+      const names = new Map(hf.getSheetNames().map((n) => [hf.getSheetId(n), n]));
+      out.targets = dynamicRefs.targets(hf).map(([s, r, c, refs]) => [
+        names.get(s), r + 1, c + 1,
+        refs.map(([ts, r1, c1, r2, c2]) => [names.get(ts), r1 + 1, c1 + 1, r2 + 1, c2 + 1]),
+      ]);
+    }
+    return out;
+  },
+  // ---- end dynamic references --------------------------------------------------------------
 
   add_sheet(msg) {
     const hf = requireWorkbook();

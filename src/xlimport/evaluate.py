@@ -20,7 +20,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from .config import ImportOptions
 from .engine.base import EngineErrorValue, EngineName, EngineSettings, EngineSheet
-from .graph import build_graph
+from .graph import add_dynamic_refs, build_graph
 from .references import AnalysisContext, FormulaInfo, analyze_sheet, qualify_references
 from .workbook import WorkbookData
 
@@ -275,6 +275,30 @@ def evaluate_workbook(
                 "at evaluation time; solved as one more group"
             )
             pending = [extra]
+    # ---- dynamic references (INDIRECT / OFFSET) ----------------------------------------------
+    # The engine settles them after every recalculation (build, circular solving); one more check
+    # here, and the targets they resolved become precedents in the dependency graph.
+    if analysis.dynamic_cells and hasattr(engine, "settle_dynamic"):
+        dyn = engine.settle_dynamic(targets=True)
+        if dyn.last_rounds:
+            raw = engine.formula_values()
+            values = [dict(zip(o, v, strict=True)) for o, v in zip(order, raw, strict=True)]
+        if dyn.unconverged:
+            warnings.append(
+                f"INDIRECT/OFFSET references did not settle ({dyn.rounds} recalculation rounds)"
+            )
+        if add_dynamic_refs(wb, analysis.infos, dyn.targets):
+            graph = build_graph(wb, analysis.infos)
+            analysis.graph, analysis.edges = graph, graph.edge_count
+            for cause, roots in (
+                ("external", analysis.external_roots),
+                ("volatile", analysis.volatile_roots),
+                ("unsupported", analysis.unsupported_roots),
+            ):
+                for cell in graph.dependents(roots) if roots else ():
+                    analysis.downstream.setdefault(cell, cause)
+        log.debug("dynamic references: %d cells, %d rounds", dyn.cells, dyn.rounds)
+    # ---- end dynamic references ---------------------------------------------------------------
     if array_reads:
         got = engine.set_and_read([], [(name, r, c) for _, _, name, r, c in array_reads])
         for (s, i, _, _, _), v in zip(array_reads, got, strict=True):

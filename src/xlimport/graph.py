@@ -293,6 +293,51 @@ def build_graph(workbook: WorkbookData, infos: Infos) -> DependencyGraph:
     return DependencyGraph(cells, positions, n_nodes, src, dst)
 
 
+# ---- dynamic references ----------------------------------------------------------------------
+DynamicTarget = tuple[str, int, int, list[tuple[str, int, int, int, int]]]
+
+
+def add_dynamic_refs(workbook: WorkbookData, infos: Infos, targets: Iterable[DynamicTarget]) -> int:
+    """Add to the formula infos the references that INDIRECT / OFFSET cells resolved to at
+    evaluation time (``(sheet, row, col, [(sheet, r1, c1, r2, c2), ...])``, 1-based, as the
+    engine reports them), so that a graph built afterwards knows these precedents too. Returns
+    how many references were new."""
+    by_name = {sheet.name.lower(): sheet.index for sheet in workbook.sheets}
+    lookups: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    added = 0
+    for sheet_name, row, col, refs in targets:
+        s = by_name.get(sheet_name.lower())
+        if s is None:
+            continue
+        lookup = lookups.get(s)
+        if lookup is None:
+            sheet = workbook.sheets[s]
+            rows = np.frombuffer(sheet.rows, dtype=np.int32).astype(np.int64)
+            keys = (rows << 14) | (np.frombuffer(sheet.cols, dtype=np.int32) - 1)
+            order = np.argsort(keys, kind="stable")
+            lookup = lookups[s] = (keys[order], order)
+        keys, order = lookup
+        key = (row << 14) | (col - 1)
+        pos = int(np.searchsorted(keys, key))
+        if pos >= len(keys) or keys[pos] != key:
+            continue
+        info = infos[s].get(int(order[pos]))
+        if info is None:
+            continue
+        known = set(info.refs)
+        new = []
+        for target, r1, c1, r2, c2 in refs:
+            t = by_name.get(target.lower())
+            ref = (t, r1, c1, r2, min(c2, MAX_COLS)) if t is not None else None
+            if ref is not None and ref not in known:
+                known.add(ref)
+                new.append(ref)
+        if new:
+            info.refs = [*info.refs, *new]  # a new list: templates may share the old one
+            added += len(new)
+    return added
+
+
 def _range_intervals(uniq: np.ndarray, by_col: _Order, by_row: _Order) -> list[tuple]:
     """Split each range into leaf intervals: one per formula column it spans in the
     column-major order, or one per formula row in the row-major order, whichever is fewer.

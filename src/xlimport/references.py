@@ -281,16 +281,49 @@ def analyze(
         if fast is not None and fast is not _NO_FAST:
             info = fast.apply(formula, row)
             if info is not None:
-                return info
+                return _without_offset_self(info, formula, sheet_index, row, col, ctx)
         info, t, parts = _analyze_split(formula, sheet_index, row, col, ctx)
         if fast is None:
             if len(fast_map) >= ctx.max_templates:
                 fast_map.clear()
             fast_map[mask] = _fast_template(formula, parts, t) or _NO_FAST
-        return info
+        return _without_offset_self(info, formula, sheet_index, row, col, ctx)
     except Exception as exc:  # never let one odd formula stop an import
         log.debug("formula %r not analysed: %s", formula, exc)
         return FormulaInfo("=" + formula, error=f"cannot analyse formula: {exc}")
+
+
+def _without_offset_self(
+    info: FormulaInfo, formula: str, sheet_index: int, row: int, col: int, ctx: AnalysisContext
+) -> FormulaInfo:
+    """Dynamic references: ``=OFFSET(A5,-1,0)`` in A5 uses its own address, not its value, so
+    Excel sees no cycle: when the cell's own address appears only as OFFSET's first argument, it
+    is no precedent. The cells OFFSET / INDIRECT resolve to are added after evaluation
+    (graph.add_dynamic_refs)."""
+    own = (sheet_index, row, col, row, col)
+    if "OFFSET" not in info.functions or own not in info.refs:
+        return info
+    cell = re.compile(
+        r"(?<![\w.$])(?:('(?:[^']|'')*'|[^\W\d][\w.]*)!)?\$?"
+        + column_letter(col)
+        + r"\$?"
+        + str(row)
+        + r"(?![\w.(!])",
+        re.IGNORECASE,
+    )
+    uses = anchors = 0
+    for m in cell.finditer(formula):
+        prefix = m.group(1)
+        if prefix is not None:
+            name = prefix[1:-1].replace("''", "'") if prefix.startswith("'") else prefix
+            if ctx.sheet_index(name) != sheet_index:
+                continue
+        uses += 1
+        if re.search(r"OFFSET\(\s*$", formula[: m.start()], re.IGNORECASE):
+            anchors += 1
+    if anchors and anchors == uses:
+        info.refs = [r for r in info.refs if r != own]
+    return info
 
 
 def analyze_sheet(sheet: SheetData, ctx: AnalysisContext) -> dict[int, FormulaInfo]:

@@ -24,6 +24,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -400,6 +401,24 @@ class HyperFormulaEngine:
     def add_sheet(self, name: str) -> None:
         self.request("add_sheet", name=name)
 
+    def settle_dynamic(self, *, targets: bool = False) -> DynamicReport:
+        """Settle INDIRECT / OFFSET cells of the loaded workbook (the engine already does after
+        every recalculation; this is one more check) and report: rounds of recomputation so far,
+        dynamic cells, and with ``targets`` the references each one resolved to, as
+        ``(sheet, row, col, [(sheet, r1, c1, r2, c2), ...])``, 1-based."""
+        resp = self.request("settle_dynamic", targets=targets)
+        found = [
+            (str(s), int(r), int(c), [(str(t[0]), *map(int, t[1:])) for t in refs])
+            for s, r, c, refs in resp.get("targets") or []
+        ]
+        return DynamicReport(
+            rounds=int(resp["rounds"]),
+            last_rounds=int(resp["last_rounds"]),
+            cells=int(resp["cells"]),
+            unconverged=int(resp["unconverged"]),
+            targets=found,
+        )
+
     def close(self) -> None:
         """Stop the Node process (a later call starts a new one)."""
         with self._lock:
@@ -416,6 +435,19 @@ class HyperFormulaEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@dataclass(slots=True)
+class DynamicReport:
+    """What :meth:`HyperFormulaEngine.settle_dynamic` found."""
+
+    rounds: int  # recomputation rounds of dynamic cells since the workbook was loaded
+    last_rounds: int  # rounds this call needed (0: everything was already settled)
+    cells: int  # formula cells (and names) holding INDIRECT / OFFSET evaluated at run time
+    unconverged: int  # settles that hit the round limit
+    targets: list[tuple[str, int, int, list[tuple[str, int, int, int, int]]]] = field(
+        default_factory=list
+    )
 
 
 def _remaining(deadline: float, timeout: float) -> float:
