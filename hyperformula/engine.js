@@ -36,6 +36,8 @@ require('./lib/functions').registerAll(require(hfMain));
 const GraphModule = require(path.join(path.dirname(hfMain), 'DependencyGraph', 'Graph.js'));
 // A JavaScript exception while evaluating one formula becomes that cell's error (lib/guard.js).
 require('./lib/guard').install(hfMain);
+// A range already in the graph is not walked again for every formula using it (lib/ranges.js).
+require('./lib/ranges').install(hfMain);
 // ---- dynamic references (INDIRECT / OFFSET) -------------------------------------------------
 // functions/dynamic.js installed the patches; lib/dynamic.js settles dynamic targets after every
 // evaluation (build, set_and_read) so that their cells and dependents hold Excel's values.

@@ -211,6 +211,28 @@ def test_patch_makes_edge_insertion_linear(engine):
     assert unpatched > 3.5  # HyperFormula's own addEdge: quadratic
 
 
+def test_a_shared_range_is_walked_once_not_per_formula(engine):
+    """n lookups over one table: the table's cells are linked to its range once (lib/ranges.js),
+    so doubling the lookups about doubles the edge work instead of adding n x table size."""
+
+    def sheets(n: int) -> list[EngineSheet]:
+        table = [(r, c, float(r * c)) for r in range(1, 1001) for c in range(1, 5)]
+        lookups = [
+            (r, 6, f"=VLOOKUP({r % 1000 + 1},$A$1:$D$1000,3,FALSE())") for r in range(1, n + 1)
+        ]
+        return [EngineSheet("T", table, lookups)]
+
+    def steps(n: int) -> int:
+        report = engine.load(sheets(n), [], EngineSettings(), count_edge_work=True)
+        return report.stats["edge_scan_steps"]
+
+    # Linked once: work in proportion to lookups + table cells (6,000), where walking the table
+    # for every lookup would cost 2,000 x 4,000 = 8,000,000 edge insertions.
+    assert steps(2000) < 10 * (2000 + 4000)
+    values = engine.formula_values()[0]
+    assert values[:3] == [6.0, 9.0, 12.0]  # VLOOKUP(2..4, ...) -> column C = 3 * row
+
+
 def _openpyxl_sheets(path: Path) -> tuple[list[EngineSheet], list[EngineName]]:
     wb = openpyxl.load_workbook(path)
     sheets = []
