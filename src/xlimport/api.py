@@ -162,6 +162,7 @@ def import_workbook(
     t = clock()
     reporter.stage("insertion", "storing cells")
     files = open_file_store(settings, st)
+    had_file = files.exists(file_hash)
     files.put(file_hash, path)
     unconverged = set()
     for group, rep in zip(analysis.circular, evaluation.circular, strict=False):
@@ -224,8 +225,11 @@ def import_workbook(
             result.validation = builder.report if validate else None
             timings["validation"] = clock() - t
             writer.update_summary(result.summary())
-    except errors.XlImportError as exc:
-        _at_stage(exc, "insertion")
+    except BaseException as exc:
+        if not had_file:
+            _forget_file(files, st, file_hash)
+        if isinstance(exc, errors.XlImportError):
+            _at_stage(exc, "insertion")
         raise
     log.info(
         "model %s: imported %s (%d cells, %d formulas, match rate %s) in %.2fs",
@@ -379,6 +383,15 @@ def _check_name(name: str) -> None:
         raise errors.InvalidOptionsError("a model name must have 1 to 255 characters")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
         raise errors.InvalidOptionsError("a model name must not contain control characters")
+
+
+def _forget_file(files: Any, st: Store, file_hash: str) -> None:
+    """A failed import keeps no bytes it added (unless a model of them was stored meanwhile)."""
+    try:
+        if st.find_by_hash(file_hash) is None:
+            files.delete(file_hash)
+    except Exception as exc:  # the import's own error matters more
+        log.warning("could not drop the kept file %s: %s", file_hash[:12], exc)
 
 
 def _at_stage(exc: errors.XlImportError, stage: str) -> errors.XlImportError:

@@ -225,6 +225,17 @@ class JobStore:
                 .values(heartbeat_at=utcnow())
             )
 
+    def others_need_file(self, file_hash: str, job_id: str) -> bool:
+        """Does an unfinished job other than ``job_id`` import the bytes of ``file_hash``?"""
+        query = sa.select(job_runs.c.id).where(
+            job_runs.c.file_hash == file_hash,
+            job_runs.c.id != job_id,
+            job_runs.c.kind == "import",
+            job_runs.c.status.in_(("pending", "processing")),
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query.limit(1)).first() is not None
+
     def stale_jobs(self, stale_after: float) -> list[dict[str, Any]]:
         """Unfinished jobs whose heartbeat is older than ``stale_after`` seconds."""
         limit = utcnow() - timedelta(seconds=stale_after)

@@ -64,3 +64,19 @@ def parse_options(fields: dict[str, Any], defaults: dict[str, Any]) -> dict[str,
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "options"
         raise InvalidParameterError(f"{where}: {first.get('msg', 'invalid value')}") from None
+
+
+MAX_NAME = 255
+
+
+def parse_model_name(value: str | None, fallback: str) -> str:
+    """The model name of an upload (default ``fallback``): 1 to 255 characters, no control
+    characters; anything else is a 422 naming the rule."""
+    name = (value or "").strip() or fallback
+    if not name or len(name) > MAX_NAME:
+        raise InvalidParameterError(
+            f"model_name must have 1 to {MAX_NAME} characters, not {len(name):,}"
+        )
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in name):
+        raise InvalidParameterError("model_name must not contain control characters")
+    return name

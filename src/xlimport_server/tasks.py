@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from xlimport.config import ImportOptions
-from xlimport.errors import ImportCancelled, JobTimeoutError, XlImportError
+from xlimport.errors import DuplicateModelError, ImportCancelled, JobTimeoutError, XlImportError
 
 from .db import make_engine
 from .filestore import materialize, open_files
@@ -242,6 +242,14 @@ def execute_job(ctx: WorkerContext, job_id: str) -> str:
             result_dict["warnings"] = list(warnings) + list(result_dict.get("warnings") or [])
         model_id = result.model_id
         status = "success"
+    except DuplicateModelError as exc:
+        # The same bytes were imported meanwhile (e.g. two uploads at once): that model is the
+        # answer, as for an upload found to be a duplicate at once.
+        result_dict = _duplicate_result(ctx, exc)
+        if result_dict is None:
+            status, error = "failed", _error_dict(exc, reporter.stage)
+        else:
+            status, model_id = "success", result_dict["model_id"]
     except ImportCancelled as exc:
         status, error = "cancelled", _error_dict(exc, reporter.stage)
     except Exception as exc:  # every failure is recorded on the job
@@ -254,8 +262,39 @@ def execute_job(ctx: WorkerContext, job_id: str) -> str:
             error["message"],
             exc_info=not expected,
         )
+    if status != "success" and job["kind"] == "import":
+        _forget_upload(ctx, job)
     _finish(ctx, job_id, reporter, status, result_dict, error, model_id)
     return status
+
+
+def _forget_upload(ctx: WorkerContext, job: dict[str, Any]) -> None:
+    """A failed or cancelled import keeps nothing: drop its uploaded bytes from the file store,
+    unless a stored model or another unfinished job still needs them."""
+    file_hash = job["file_hash"]
+    try:
+        if not file_hash or ctx.store.find_by_hash(file_hash) is not None:
+            return
+        if ctx.jobs.others_need_file(file_hash, job["id"]):
+            return
+        ctx.file_store.delete(file_hash)
+    except Exception as exc:  # the job's outcome matters more than the clean-up
+        logger.warning("job %s: could not drop the uploaded file: %s", job["id"], exc)
+
+
+def _duplicate_result(ctx: WorkerContext, exc: DuplicateModelError) -> dict[str, Any] | None:
+    if exc.model_id is None:
+        return None
+    try:
+        model = ctx.store.get_model(exc.model_id)
+    except XlImportError:
+        return None  # deleted meanwhile: report the conflict as it is
+    from xlimport.result import ImportResult
+
+    result = ImportResult.from_summary(
+        model.id, model.name, model.file_hash, model.import_summary, duplicate=True
+    )
+    return result.to_dict()
 
 
 def _finish(

@@ -17,14 +17,13 @@ from xlimport.errors import (
     EncryptedWorkbookError,
     InvalidParameterError,
     InvalidWorkbookError,
-    LegacyFormatError,
-    NotAZipError,
     PayloadTooLargeError,
 )
+from xlimport.reader import check_package
 
 CHUNK = 256 * 1024
 MAX_FIELD = 64 * 1024
-ZIP_MAGIC = b"PK\x03\x04"
+MAX_FILENAME = 255
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or an encrypted .xlsx
 MACRO_WARNING = "the workbook contains macros (VBA); they are kept but never run"
 
@@ -91,7 +90,7 @@ async def _read_field(part: BodyPartReader) -> str:
 
 async def _spool(part: BodyPartReader, spool_dir: Path, max_bytes: int) -> Upload:
     spool_dir.mkdir(parents=True, exist_ok=True)
-    filename = PurePath((part.filename or "upload.xlsx").replace("\\", "/")).name or "upload.xlsx"
+    filename = safe_filename(part.filename)
     fd, name = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=spool_dir)
     path = Path(name)
     digest = hashlib.sha256()
@@ -110,12 +109,29 @@ async def _spool(part: BodyPartReader, spool_dir: Path, max_bytes: int) -> Uploa
     return Upload(path=path, filename=filename, size=size, file_hash=digest.hexdigest())
 
 
+def safe_filename(raw: str | None) -> str:
+    """The client's file name reduced to a harmless label: its last path component, without
+    control characters (NUL included), at most 255 characters. It is only ever recorded, never
+    used as a path (the bytes are spooled under a generated name and kept by hash)."""
+    text = "".join(ch for ch in (raw or "") if ord(ch) >= 32 and not 127 <= ord(ch) < 160)
+    name = PurePath(text.replace("\\", "/")).name.strip()
+    if name in ("", ".", ".."):
+        name = "upload.xlsx"
+    if len(name) > MAX_FILENAME:
+        stem, dot, ext = name.rpartition(".")
+        ext = ext if dot and len(ext) <= 10 else ""
+        name = name[: MAX_FILENAME - len(ext) - 1] + ("." + ext if ext else "")
+    return name
+
+
 def _too_large(max_bytes: int) -> str:
     return f"the upload exceeds the size cap of {max_bytes / 1024 / 1024:g} MB"
 
 
 def inspect_workbook(upload: Upload) -> None:
-    """Check that the bytes are an .xlsx/.xlsm workbook; note macros. Raises a 400 error."""
+    """Check that the bytes are an .xlsx/.xlsm workbook, by content (the reader's cheap
+    checks: signature, zip directory, inflated size and ratio, workbook part); note macros.
+    Raises a 400 error (413 for a limit)."""
     if upload.size == 0:
         raise InvalidWorkbookError("the uploaded file is empty")
     with open(upload.path, "rb") as handle:
@@ -125,19 +141,13 @@ def inspect_workbook(upload: Upload) -> None:
             "the file is an OLE2 compound document: a legacy .xls or a password-protected "
             "workbook; save it as an unencrypted .xlsx"
         )
-    if not head.startswith(ZIP_MAGIC):
-        raise NotAZipError("the file is not an Excel workbook (.xlsx/.xlsm): it is not a zip")
+    check_package(upload.path)
     try:
         with zipfile.ZipFile(upload.path) as archive:
-            names = set(archive.namelist())
-            if "[Content_Types].xml" not in names:
-                raise CorruptWorkbookError("the zip has no [Content_Types].xml: not an Office file")
-            if "xl/workbook.bin" in names:
-                raise LegacyFormatError("binary .xlsb workbooks are not supported; save as .xlsx")
-            if "xl/workbook.xml" not in names:
-                raise InvalidWorkbookError("the zip is not an Excel workbook (no xl/workbook.xml)")
-            macros = "xl/vbaProject.bin" in names
-    except zipfile.BadZipFile as exc:
+            macros = any(
+                n.rpartition("/")[2].lower() == "vbaproject.bin" for n in archive.namelist()
+            )
+    except zipfile.BadZipFile as exc:  # pragma: no cover - check_package read it already
         raise CorruptWorkbookError(f"the workbook is corrupt: {exc}") from exc
     if macros:
         upload.warnings.append(MACRO_WARNING)

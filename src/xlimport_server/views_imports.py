@@ -13,7 +13,7 @@ from . import state
 from .filestore import put_file
 from .jobs import job_to_dict
 from .jsonutil import json_response
-from .params import parse_bool, parse_choice, parse_int, parse_options
+from .params import parse_bool, parse_choice, parse_int, parse_model_name, parse_options
 from .progress import final_event
 from .tables import JOB_STATUSES
 from .uploads import Upload, inspect_workbook, receive_upload
@@ -46,7 +46,9 @@ async def upload(request: web.Request) -> web.Response:
     handed_over = False
     try:
         fields = received.fields
-        model_name = (fields.get("model_name") or "").strip() or PurePath(received.filename).stem
+        model_name = parse_model_name(
+            fields.get("model_name"), PurePath(received.filename).stem or "upload"
+        )
         params: dict[str, Any] = {
             "validate": parse_bool(fields.get("validate"), "validate", True),
             "force": parse_bool(fields.get("force"), "force", False),

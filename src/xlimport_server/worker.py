@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from .settings import ServerSettings
 from .tasks import configure
 
 logger = logging.getLogger(__name__)
+
+RECONNECT_FIRST = 0.5  # seconds before the first reconnection attempt; doubles up to the max
+RECONNECT_MAX = 10.0
 
 
 def run_worker(
@@ -29,6 +33,19 @@ def run_worker(
     connection = redis.Redis.from_url(settings.redis_url)
     queue = Queue(settings.xlimport_queue, connection=connection)
     worker_class = Worker if fork else SimpleWorker
-    worker = worker_class([queue], connection=connection, name=name)
-    logger.info("worker %s listening on queue %s", worker.name, queue.name)
-    return worker.work(burst=burst, logging_level=settings.xlimport_log_level.upper())
+    delay, attempt = RECONNECT_FIRST, 0
+    while True:
+        worker_name = name if attempt == 0 or name is None else f"{name}-{attempt}"
+        try:
+            worker = worker_class([queue], connection=connection, name=worker_name)
+            logger.info("worker %s listening on queue %s", worker.name, queue.name)
+            return worker.work(burst=burst, logging_level=settings.xlimport_log_level.upper())
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            # Redis went away (restart, network): the jobs' truth is in the database; wait for
+            # Redis to come back instead of exiting, so a Redis restart needs no worker restart.
+            if burst:
+                raise
+            attempt += 1
+            logger.warning("worker lost Redis (%s); reconnecting in %.1f s", exc, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, RECONNECT_MAX)

@@ -211,10 +211,36 @@ def _copy(conn: Connection, sql: str, stream: CopyStream) -> None:
     with raw.cursor() as cursor:
         try:
             cursor.copy_expert(sql, stream)
-        except Exception:
+        except Exception as exc:
             if stream.error is not None:
                 raise stream.error from None
+            # A connection dropped by the server mid-COPY (pg_terminate_backend, a restart)
+            # surfaces from psycopg2 as a SystemError caused by the real error: raise that one,
+            # and tell SQLAlchemy the connection is gone, so that the rollback does not mask the
+            # reason with "connection already closed".
+            real = _server_error(exc, getattr(conn.dialect.dbapi, "Error", ()))
+            if getattr(raw, "closed", 0):
+                conn.invalidate(real)
+                if real is exc:  # psycopg2 printed the server's reason and lost it
+                    raise StoreError(
+                        "the database server closed the connection during the bulk insert "
+                        f"(terminated, restarted or unreachable: {exc}); nothing was stored"
+                    ) from exc
+            if real is not exc:
+                raise real from None
             raise
+
+
+def _server_error(exc: BaseException, driver_error: Any) -> BaseException:
+    """In ``exc``'s chain, the error the server sent (it has a SQLSTATE), else ``exc``."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, driver_error) and getattr(current, "pgcode", None):
+            return current
+        current = current.__cause__ or current.__context__
+    return exc
 
 
 class SqlModelWriter:
