@@ -424,3 +424,14 @@ def test_exponent_literals_are_lower_cased_for_the_engine():
     assert analyze("A1*1.5E-3", 0, 1, 1, ctx).engine_text == "=A1*1.5e-3"
     # text and references that merely contain an E stay as written
     assert analyze('"1E+5"&E1', 0, 1, 1, ctx).engine_text == '="1E+5"&E1'
+
+
+def test_sheet_names_with_dots_are_quoted_for_the_engine():
+    """Excel writes G.30!A1 unquoted; HyperFormula only parses 'G.30'!A1."""
+    from xlimport.references import AnalysisContext, analyze
+    from xlimport.workbook import SheetData, WorkbookData
+
+    ctx = AnalysisContext(WorkbookData(sheets=[SheetData("S", 0), SheetData("G.30", 1)]))
+    info = analyze("SUM(G.30!A1:B2)+1", 0, 1, 1, ctx)
+    assert info.engine_text == "=SUM('G.30'!A1:B2)+1"
+    assert info.refs == [(1, 1, 1, 2, 2)]

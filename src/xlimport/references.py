@@ -78,7 +78,7 @@ _TEXT_TOKEN = re.compile(
     re.IGNORECASE,
 )
 _STRUCT_ITEM = re.compile(r"\[((?:[^\[\]']|'.)*)\]")
-_PLAIN_SHEET = re.compile(r"[A-Za-z_][\w.]*")
+_PLAIN_SHEET = re.compile(r"[A-Za-z_]\w*")  # what HyperFormula reads without quotes
 _LOOKS_LIKE_REF = re.compile(r"(?:[A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*|[Rr]|[Cc]|TRUE|FALSE)", re.I)
 
 
@@ -770,6 +770,10 @@ def _build_template(
         elif kind == "sheet":
             prefix = _sheet_prefix(text[:-1], b)
             keep_prefix = True
+            if "." in text and ":" not in text:
+                emit = (
+                    quote_sheet(text[:-1]) + "!"
+                )  # Excel writes G.30!A1; HyperFormula needs quotes
         elif kind == "num" and "E" in text:
             emit = text.lower()  # HyperFormula's parser reads 1e+100 but not 1E+100
         elif kind == "bracket":
