@@ -242,7 +242,7 @@ function buildConfig(settings) {
     // 15 significant digits if it ever were.
     smartRounding: false,
     precisionRounding: 15,
-    useArrayArithmetic: true,
+    useArrayArithmetic: false,
     functionArgSeparator: ',',
     decimalSeparator: '.',
     thousandSeparator: '',

@@ -208,3 +208,34 @@ def test_corpus_spread_imports(name, sqlite_url, tmp_path):
     r = xlimport.import_workbook(local, store=sqlite_url)
     assert r.stats.formula_cells > 0
     assert r.validation is not None and r.validation.compared > 0
+
+
+def test_implicit_intersection_array_formulas_and_sumproduct(tmp_path, sqlite_url):
+    """Excel's rules for ranges: in an ordinary formula a range where one value is expected
+    takes the cell in the formula's row (implicit intersection); an array (CSE) formula computes
+    element by element; SUMPRODUCT and LOOKUP take array expressions without CSE."""
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb = Workbook()
+    ws = wb.active
+    for r, (a, b) in enumerate([(1, 4), (2, 5), (3, 6)], start=1):
+        ws.cell(r, 1, a)
+        ws.cell(r, 2, b)
+    ws["C2"] = "=A1:A3*10"
+    ws["D1"] = "=SUMPRODUCT((A1:A3>1)*(B1:B3))"
+    ws["E1"] = ArrayFormula("E1", "=SUM(A1:A3*B1:B3)")
+    ws["F1"] = "=LOOKUP(2,1/(A1:A3<3),B1:B3)"
+    path = tmp_path / "ranges.xlsx"
+    wb.save(path)
+    r = xlimport.import_workbook(path, store=sqlite_url)
+    cells = {
+        c["cell"]: c
+        for c in xlimport.open_store(sqlite_url).iter_cells(
+            r.model_id, CellFilter(has_formula=True)
+        )
+    }
+    assert cells["C2"]["calculated_value"] == 20.0
+    assert cells["D1"]["calculated_value"] == 11.0
+    assert cells["E1"]["calculated_value"] == 32.0
+    assert cells["E1"]["formula"] == "{=SUM(A1:A3*B1:B3)}"
+    assert cells["F1"]["calculated_value"] == 5.0

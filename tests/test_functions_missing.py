@@ -56,7 +56,7 @@ CASES: list[tuple[str, Any]] = [
     ('=LOOKUP("C",{"a","b","c","d";1,2,3,4})', 3.0),
     ('=LOOKUP("bump",{"a",1;"b",2;"c",3})', 2.0),
     ("=LOOKUP(2,{1,2,2,2,3},{10,20,30,40,50})", 40.0),  # last of equal keys
-    ("=LOOKUP(2,1/{1,0,1,0},{10,20,30,40})", 30.0),  # the last-match idiom
+    ("=ARRAYFORMULA(LOOKUP(2,1/{1,0,1,0},{10,20,30,40}))", 30.0),  # the last-match idiom
     ('=LOOKUP(4.1,{"b",4.1,"a",1.1},{"L","ML","MR","R"})', "ML"),  # corpus: mixed types
     ('=LOOKUP(20,{"b",4.1,"a",1.1},{"L","ML","MR","R"})', "R"),
     # XMATCH

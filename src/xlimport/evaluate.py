@@ -26,6 +26,9 @@ from .workbook import WorkbookData
 
 log = logging.getLogger(__name__)
 
+# Functions whose arguments Excel evaluates as arrays even in an ordinary formula.
+ARRAY_NATIVE = frozenset({"SUMPRODUCT", "LOOKUP", "AGGREGATE"})
+
 # Per-cell evaluation mode.
 EVALUATE = 0  # a formula the engine computes
 CACHED = 1  # a formula kept at its cached value (external link, data table, unparsable)
@@ -199,6 +202,12 @@ def evaluate_workbook(
             info = infos.get(i) if f is not None else None
             if info is not None and cell_mode(sheet, i, info) == EVALUATE:
                 text = info.engine_text
+                if (r, c) in sheet.array_ranges or ARRAY_NATIVE.intersection(info.functions):
+                    # An array (CSE or spilled) formula is evaluated as an array over its range,
+                    # and so are functions that take array expressions by nature (SUMPRODUCT);
+                    # everywhere else a range where one value is expected takes the implicit
+                    # intersection, as in Excel.
+                    text = "=ARRAYFORMULA(" + text[1:] + ")"
                 es.formulas.append((r, c, text))
                 sent.append(i)
             elif members and (r, c) in members:
