@@ -114,6 +114,15 @@ def analyze_workbook(
             for cell in graph.dependents(roots):
                 downstream.setdefault(cell, cause)
     report(1.0, f"{len(groups)} circular groups, {len(circular_cells)} circular cells")
+    edges = graph.edge_count
+    if not dynamic:
+        # Without INDIRECT/OFFSET the graph is never rebuilt: its arrays and every formula's
+        # precedent list can go now, so the engine stage reuses that memory (a third of the
+        # Python peak on a million-formula model).
+        for per in infos:
+            for info in per.values():
+                info.refs = []
+        graph = None
     return Analysis(
         infos=infos,
         circular=groups,
@@ -125,7 +134,7 @@ def analyze_workbook(
         functions=functions,
         unsupported=unsupported,
         dynamic_cells=dynamic,
-        edges=getattr(graph, "edge_count", 0),
+        edges=edges,
         array_anchor=_array_anchors(wb),
         graph=graph,
     )
@@ -163,6 +172,18 @@ def _array_members(sheet: Any) -> dict[tuple[int, int], tuple[int, int]]:
     return members
 
 
+def _array_sizes(sheet: Any) -> list[tuple[int, int, int, int]]:
+    """(anchor row, anchor col, height, width) of every array formula range of the sheet."""
+    out: list[tuple[int, int, int, int]] = []
+    for (ar, ac), ref in sheet.array_ranges.items():
+        try:
+            c1, r1, c2, r2 = range_boundaries(ref.replace("$", ""))
+        except (ValueError, TypeError):
+            continue
+        out.append((ar, ac, r2 - r1 + 1, c2 - c1 + 1))
+    return out
+
+
 def _array_anchors(wb: WorkbookData) -> dict[tuple[int, int], tuple[int, int]]:
     """(sheet, member cell index) -> (sheet, anchor cell index) for every array formula."""
     out: dict[tuple[int, int], tuple[int, int]] = {}
@@ -193,7 +214,7 @@ def evaluate_workbook(
     order: list[list[int]] = []  # per sheet: cell indices of the formulas sent, in order
     array_reads: list[tuple[int, int, str, int, int]] = []  # (sheet, cell idx, name, row, col)
     for sheet, infos in zip(wb.sheets, analysis.infos, strict=True):
-        es = EngineSheet(name=sheet.name)
+        es = EngineSheet(name=sheet.name, arrays=_array_sizes(sheet))
         sent: list[int] = []
         members = _array_members(sheet) if sheet.array_ranges else set()
         rows, cols, types, values = sheet.rows, sheet.cols, sheet.types, sheet.values
