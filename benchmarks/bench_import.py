@@ -56,7 +56,7 @@ if proc:
 print(json.dumps({
     "cells": r.stats.cells, "formula_cells": r.stats.formula_cells, "wall": t1 - t0,
     "cpu": c1 - c0, "stages": stages, "py_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    "node_peak_mb": node_peak, "match_rate": r.match_rate,
+    "node_peak_mb": node_peak, "match_rate": r.match_rate, "engine": r.engine_seconds,
 }))
 """
 
@@ -82,6 +82,19 @@ def model_for(n: int, workdir: Path) -> Path:
     return out
 
 
+def libreoffice_seconds(path: Path, work: Path) -> float | None:
+    """LibreOffice Calc: load, full recalculation and save of ``path`` (tools/recalc_libreoffice.sh)."""
+    script = ROOT / "tools" / "recalc_libreoffice.sh"
+    out = subprocess.run(
+        ["bash", str(script), str(path), str(work / "lo")], capture_output=True, text=True
+    )
+    for line in out.stderr.splitlines():
+        if line.startswith("LO_SECONDS"):
+            return float(line.split()[1])
+    print(f"LibreOffice failed on {path.name}: {out.stderr[-300:]}", file=sys.stderr)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000")
@@ -92,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--markdown", type=Path, default=None)
+    ap.add_argument(
+        "--libreoffice",
+        action="store_true",
+        help="also time LibreOffice Calc (load + full recalculation + save) on each file",
+    )
     args = ap.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     warm_file = (
@@ -102,13 +120,15 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "| formula cells | db | end to end s | cells/s | "
         + " | ".join(f"{s} s (cpu)" for s in STAGES)
-        + " | Python peak MB | Node peak MB | load avg |",
-        "|" + "---|" * (7 + len(STAGES)),
+        + " | engine s | rest / engine | Python peak MB | Node peak MB | LibreOffice s"
+        " | xlimport / LibreOffice | load avg |",
+        "|" + "---|" * (11 + len(STAGES)),
     ]
     with tempfile.TemporaryDirectory(prefix="xlimport-bench-") as tmp:
         work = Path(tmp)
         for n in [int(x) for x in args.sizes.split(",")]:
             path = model_for(n, OUT)
+            lo = libreoffice_seconds(path, work) if args.libreoffice else None
             for db in args.dbs.split(","):
                 url = f"sqlite:///{work}/bench.db" if db == "sqlite" else args.pg
                 runs = []
@@ -128,10 +148,13 @@ def main(argv: list[str] | None = None) -> int:
                     for s in STAGES
                 )
                 node = f"{r['node_peak_mb']:.0f}" if r["node_peak_mb"] else "n/a"
+                engine = r["engine"] or float("nan")
+                rest = (r["wall"] - engine) / engine
+                lo_cells = f"{lo:.1f} | {r['wall'] / lo:.2f}" if lo else "n/a | n/a"
                 line = (
                     f"| {r['formula_cells']:,} | {db} | {r['wall']:.2f} | "
-                    f"{r['cells'] / r['wall']:,.0f} | {stage_cells} | {r['py_peak_mb']:.0f} | "
-                    f"{node} | {load:.2f} |"
+                    f"{r['cells'] / r['wall']:,.0f} | {stage_cells} | {engine:.2f} | {rest:.2f} | "
+                    f"{r['py_peak_mb']:.0f} | {node} | {lo_cells} | {load:.2f} |"
                 )
                 lines.append(line)
                 print(line, flush=True)

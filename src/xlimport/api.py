@@ -200,6 +200,7 @@ def import_workbook(
         timings=timings,
         circular=evaluation.circular,
         warnings=warnings,
+        engine_seconds=evaluation.engine_seconds,
         store_url=st.url,
     )
     new = NewModel(

@@ -45,6 +45,9 @@ class ImportResult:
     circular: list[dict[str, Any]] = field(default_factory=list)  # one entry per group
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # Seconds spent inside the formula engine (bulk build, circular solving, reading values
+    # back): the part of ``timings["evaluation"]`` that is the engine's own work.
+    engine_seconds: float = 0.0
     store_url: str | None = field(default=None, repr=False)
 
     # ---- serialisation -----------------------------------------------------------------
@@ -56,6 +59,7 @@ class ImportResult:
             "duplicate": self.duplicate,
             "stats": asdict(self.stats),
             "timings": self.timings,
+            "engine_seconds": self.engine_seconds,
             "validation": self.validation.to_dict() if self.validation else None,
             "circular": self.circular,
             "warnings": self.warnings,
@@ -87,6 +91,7 @@ class ImportResult:
             file_hash=file_hash,
             stats=stats,
             timings=dict(summary.get("timings") or {}),
+            engine_seconds=float(summary.get("engine_seconds") or 0.0),
             validation=ValidationReport.from_dict(validation) if validation else None,
             circular=list(summary.get("circular") or []),
             warnings=list(summary.get("warnings") or []),
