@@ -293,7 +293,7 @@ function decodeValue(v) {
 // building
 
 function newPendingSheet() {
-  return { rows: [], cols: [], values: [], frows: [], fcols: [], ftexts: [] };
+  return { rows: [], cols: [], values: [], frows: [], fcols: [], ftexts: [], arrays: [] };
 }
 
 function addSheetChunk(pending, msg) {
@@ -310,6 +310,8 @@ function addSheetChunk(pending, msg) {
       sheet.values.push(encodeConstant(c.values[i], pending.warnings));
     }
   }
+  // ---- array sizes: [anchor row, col, height, width] (1-based) of array formula ranges ----
+  if (msg.arrays) for (const a of msg.arrays) sheet.arrays.push(a);
   const f = msg.formulas;
   if (f) {
     for (let i = 0; i < f.rows.length; i++) {
@@ -372,6 +374,23 @@ function screenNames(names, sheetNames, config) {
   return { accepted, rejected };
 }
 
+// ---- array sizes ------------------------------------------------------------------------------
+/** The sizes Excel gave array formula ranges, for functions whose result size depends on data
+ * (functions/info_common.js `recordedSize`): Map "sheetId:row:col" (0-based) -> {width, height}.
+ * HyperFormula numbers sheets in `keys` order. */
+function publishArraySizes(pending, keys) {
+  const refs = new Map();
+  keys.forEach((name, sheetId) => {
+    const sheet = pending.sheets.get(name);
+    if (!sheet) return;
+    for (const [row, col, height, width] of sheet.arrays) {
+      refs.set(`${sheetId}:${row - 1}:${col - 1}`, { width, height });
+    }
+  });
+  globalThis.__xlimportArrayRefs = refs;
+}
+// ---- end array sizes ----------------------------------------------------------------------------
+
 function build(pending) {
   const t0 = process.hrtime.bigint();
   patch.setEnabled(pending.settings.patch !== false && process.env.XLIMPORT_HF_PATCH !== '0');
@@ -391,6 +410,7 @@ function build(pending) {
     state.hf.destroy();
     state.hf = null;
   }
+  publishArraySizes(pending, Object.keys(sheets));
   let hf;
   try {
     hf = HyperFormula.buildFromSheets(sheets, config, accepted);

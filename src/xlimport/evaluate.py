@@ -117,8 +117,7 @@ def analyze_workbook(
     edges = graph.edge_count
     if not dynamic:
         # Without INDIRECT/OFFSET the graph is never rebuilt: its arrays and every formula's
-        # precedent list can go now, so the engine stage reuses that memory (a third of the
-        # Python peak on a million-formula model).
+        # precedent list can go now (the memory held through the engine stage).
         for per in infos:
             for info in per.values():
                 info.refs = []

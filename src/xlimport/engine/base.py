@@ -26,6 +26,9 @@ class EngineSheet:
     constants: list[tuple[int, int, Any]] = field(default_factory=list)  # (row, col, value)
     # value: float | str | bool | None | EngineErrorValue; rows/cols are 1-based
     formulas: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, "=...")
+    # array formula ranges (CSE or spilled): (anchor row, anchor col, height, width), 1-based;
+    # functions whose result size depends on data take the size Excel gave the range
+    arrays: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -96,12 +96,15 @@ def _sheet_chunks(sheet: EngineSheet, chunk: int) -> Iterator[dict[str, Any]]:
     consts = [c for c in sheet.constants if c[2] is not None]
     forms = sheet.formulas
     total = len(consts) + len(forms)
+    arrays = [list(a) for a in sheet.arrays]
     if total == 0:
-        yield {"name": sheet.name}
+        yield {"name": sheet.name, "arrays": arrays} if arrays else {"name": sheet.name}
         return
     for start in range(0, total, chunk):
         stop = min(total, start + chunk)
         part: dict[str, Any] = {"name": sheet.name}
+        if start == 0 and arrays:
+            part["arrays"] = arrays  # [anchor row, col, height, width], 1-based
         c_part = consts[start:stop] if start < len(consts) else []
         if c_part:
             part["constants"] = {
