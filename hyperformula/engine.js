@@ -610,6 +610,8 @@ function respond(obj, then) {
 }
 
 function handle(line) {
+  // Any request may change values: caches of function results keyed on it start afresh.
+  globalThis.__xlimportEpoch = (globalThis.__xlimportEpoch || 0) + 1;
   if (line.trim() === '') return;
   let msg;
   try {

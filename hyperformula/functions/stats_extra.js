@@ -207,11 +207,7 @@ function definePlugin(hf) {
   const rankParams = [num, range, { argumentType: T.NUMBER, defaultValue: 0 }];
   const modeDef = { method: 'modesngl', parameters: [{ argumentType: T.ANY }], repeatLastArgs: 1 };
   StatsExtraPlugin.implementedFunctions = {
-    AVERAGEIFS: {
-      method: 'averageifs',
-      parameters: [range, range, { argumentType: T.NOERROR }],
-      repeatLastArgs: 2,
-    },
+    // AVERAGEIFS is defined with the other criteria functions in fix2_criteria.js.
     'BINOM.DIST.RANGE': {
       method: 'binomdistrange',
       parameters: [num, num, num, { argumentType: T.NUMBER, optionalArg: true }],

@@ -530,6 +530,7 @@ function settle(instance, maxRounds = DEFAULT_MAX_ROUNDS) {
     }
     out.rounds++;
     out.recomputed += recompute.length;
+    globalThis.__xlimportEpoch = (globalThis.__xlimportEpoch || 0) + 1; // values change now
     instance.evaluator.partialRun(recompute);
   }
   reg.rounds += out.rounds;
