@@ -333,3 +333,22 @@ def test_heap_grows_with_the_workbook():
     assert heap_mb_for(10) == 512
     assert 2048 <= heap_mb_for(1_000_000) <= 2816
     assert heap_mb_for(1_000_000) % 256 == 0
+
+
+def test_engine_memory_limit_is_named_when_exceeded(monkeypatch):
+    """XLIMPORT_ENGINE_MAX_HEAP_MB caps the engine's heap; a workbook that needs more fails with
+    an error naming the limit, and the next request gets a fresh process."""
+    from xlimport.engine.hyperformula import heap_mb_for
+
+    monkeypatch.setenv("XLIMPORT_ENGINE_MAX_HEAP_MB", "512")
+    assert heap_mb_for(10_000_000) == 512
+    eng = HyperFormulaEngine(timeout=120)
+    try:
+        # A 20,000 x 20,000 identity matrix: 400 million values, far beyond 512 MB of heap.
+        big = [EngineSheet("S", formulas=[(1, 1, "=SUM(MUNIT(20000))")])]
+        with pytest.raises(EngineError, match="XLIMPORT_ENGINE_MAX_HEAP_MB=512"):
+            eng.load(big, [], EngineSettings())
+        eng.load([EngineSheet("S", formulas=[(1, 1, "=1+1")])], [], EngineSettings())
+        assert eng.formula_values() == [[2.0]]
+    finally:
+        eng.close()

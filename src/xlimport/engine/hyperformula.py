@@ -53,7 +53,19 @@ def heap_mb_for(cells: int) -> int:
         need = min(need, max(HEAP_FLOOR_MB, int(total_mb * 0.8)))
     except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
         pass
-    return need
+    cap = max_heap_mb()
+    return min(need, cap) if cap else need
+
+
+def max_heap_mb() -> int | None:
+    """The configured ceiling of the engine's heap (``XLIMPORT_ENGINE_MAX_HEAP_MB``), if any."""
+    raw = os.environ.get("XLIMPORT_ENGINE_MAX_HEAP_MB", "").strip()
+    if not raw:
+        return None
+    try:
+        return max(HEAP_FLOOR_MB, int(raw))
+    except ValueError:
+        return None
 
 
 def encode_value(value: Any) -> Any:
@@ -275,9 +287,22 @@ class HyperFormulaEngine:
                 stage="evaluation",
             )
         if not line:
+            heap = self._heap_mb
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=2)  # let its last words reach the stderr buffer
+            time.sleep(0.05)
             code = proc.poll()
             tail = self.stderr_tail()
             self._stop_process()
+            if "heap out of memory" in tail or "Allocation failed" in tail:
+                cap = max_heap_mb()
+                raise EngineError(
+                    f"the formula engine ran out of memory during {op!r} (heap limit "
+                    f"{heap} MB; XLIMPORT_ENGINE_MAX_HEAP_MB="
+                    f"{cap if cap else 'unset'}): the workbook is too large for this limit",
+                    detail=tail or None,
+                    stage="evaluation",
+                )
             raise EngineError(
                 f"the formula engine process died during {op!r} (exit code {code})",
                 detail=tail or None,
