@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from xlimport.graph import build_graph
-from xlimport.references import AnalysisContext, analyze, parse_range
+from xlimport.references import AnalysisContext, analyze, analyze_sheet, parse_range
 from xlimport.workbook import SheetData, WorkbookData
 
 
@@ -256,3 +256,23 @@ def test_generated_circular_model_has_its_loop():
         assert all(s == debt.index for s, _ in group)
     downstream = g.dependents(groups[0]) - {c for group in groups for c in group}
     assert sum(1 for s, i in downstream if s == debt.index and debt.rows[i] == 4) == 11
+
+
+def test_compact_sheet_analyses_build_the_same_graph():
+    wb = make_workbook(
+        {
+            "S": {"A1": "=B1", "B1": "=SUM(A1:A3)", "A2": 5, "C1": "=T!A1*2"},
+            "T": {"A1": "=S!C1", "B5": "=SUM(S!A1:C1)"},
+        }
+    )
+    ctx = AnalysisContext(wb)
+    compact = [analyze_sheet(s, ctx) for s in wb.sheets]
+    g = build_graph(wb, compact, release=True)
+    expected = graph_of(wb)
+    assert g.circular_groups() == expected.circular_groups()
+    assert g.circular_groups() == [
+        cells(wb, "S", "A1", "B1"),
+        [cell(wb, "S", "C1"), cell(wb, "T", "A1")],
+    ]
+    assert g.dependents(cells(wb, "S", "B1")) == expected.dependents(cells(wb, "S", "B1"))
+    assert all(per[i].refs == [] for per in compact for i in per)  # released

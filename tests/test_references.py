@@ -12,6 +12,7 @@ from xlimport.references import (
     AnalysisContext,
     FormulaInfo,
     analyze,
+    analyze_sheet,
     parse_range,
     qualify_references,
     quote_sheet,
@@ -435,3 +436,39 @@ def test_sheet_names_with_dots_are_quoted_for_the_engine():
     info = analyze("SUM(G.30!A1:B2)+1", 0, 1, 1, ctx)
     assert info.engine_text == "=SUM('G.30'!A1:B2)+1"
     assert info.refs == [(1, 1, 1, 2, 2)]
+
+
+# ---- the compact per-sheet form -----------------------------------------------------------------
+def test_analyze_sheet_reads_like_analyze_per_cell():
+    wb = WorkbookData(
+        sheets=[SheetData(name="S", index=0), SheetData(name="T", index=1)],
+        defined_names=[DefinedName("Rate", "T!$B$2")],
+    )
+    sheet = wb.sheets[0]
+    sheet.add(1, 1, "n", 1.0)
+    sheet.add(1, 2, "n", 0.0, "A1*(1+Rate)")
+    sheet.add(2, 2, "n", 0.0, "SUM(A1:A9)+T!C3+IF(TRUE,1,2)")  # engine text rewritten
+    sheet.add(3, 2, "n", 0.0, 'NOW()+INDIRECT("A1")')
+    sheet.add(4, 2, "n", 0.0, "[1]Prices!A1+2")
+    sheet.add(5, 2, "n", 0.0, "SUM((A1)")
+    ctx = AnalysisContext(wb)
+    per = analyze_sheet(sheet, ctx)
+    assert list(per) == [1, 2, 3, 4, 5] and len(per) == 5 and 0 not in per
+    for i in per:
+        expected = analyze(sheet.formulas[i], 0, sheet.rows[i], sheet.cols[i], ctx)
+        assert per[i] == expected
+    assert per.get(0) is None
+    assert per[2].engine_text == "=SUM(A1:A9)+T!C3+IF(TRUE(),1,2)"
+    assert per[3].volatile and per[3].dynamic and per[4].external and per[5].error
+
+
+def test_sheet_analysis_added_and_dropped_refs():
+    wb = WorkbookData(sheets=[SheetData(name="S", index=0)])
+    wb.sheets[0].add(1, 1, "n", 0.0, "B1+OFFSET(C1,1,0)")
+    per = analyze_sheet(wb.sheets[0], AnalysisContext(wb))
+    assert per.add_refs(0, [(0, 2, 3, 2, 3), (0, 1, 2, 1, 2)]) == 1  # B1 was known
+    assert per.add_refs(0, [(0, 2, 3, 2, 3)]) == 0
+    assert per.add_refs(7, [(0, 1, 1, 1, 1)]) == 0  # not a formula cell
+    assert sorted(per[0].refs) == [(0, 1, 2, 1, 2), (0, 1, 3, 1, 3), (0, 2, 3, 2, 3)]
+    per.drop_refs()
+    assert per[0].refs == [] and per[0].functions == ("OFFSET",)

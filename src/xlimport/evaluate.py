@@ -16,12 +16,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from openpyxl.utils.cell import range_boundaries
 
 from .config import ImportOptions
 from .engine.base import EngineErrorValue, EngineName, EngineSettings, EngineSheet
 from .graph import add_dynamic_refs, build_graph
-from .references import AnalysisContext, FormulaInfo, analyze_sheet, qualify_references
+from .references import (
+    DYNAMIC,
+    EXTERNAL,
+    VOLATILE,
+    AnalysisContext,
+    FormulaInfo,
+    SheetAnalysis,
+    analyze_sheet,
+    qualify_references,
+)
 from .workbook import WorkbookData
 
 log = logging.getLogger(__name__)
@@ -40,7 +50,7 @@ Fraction = Callable[[float, str], None]
 class Analysis:
     """The dependencies stage's output."""
 
-    infos: list[dict[int, FormulaInfo]]  # per sheet: cell index -> info (formula cells only)
+    infos: list[SheetAnalysis]  # per sheet: cell index -> info (formula cells only)
     circular: list[list[tuple[int, int]]]  # groups of (sheet index, cell index)
     circular_cells: set[tuple[int, int]]
     volatile_roots: set[tuple[int, int]] = field(default_factory=set)
@@ -71,7 +81,7 @@ def analyze_workbook(
     ctx = AnalysisContext(wb)
     total = max(wb.formula_count, 1)
     done = 0
-    infos: list[dict[int, FormulaInfo]] = []
+    infos: list[SheetAnalysis] = []
     functions: Counter = Counter()
     unsupported: Counter = Counter()
     volatile: set[tuple[int, int]] = set()
@@ -81,23 +91,29 @@ def analyze_workbook(
     for sheet in wb.sheets:
         s = sheet.index
         per = analyze_sheet(sheet, ctx)
-        for i, info in per.items():
-            for name in info.functions:
-                functions[name] += 1
+        # Function counts per distinct tuple (templates share them), then per cell only where
+        # an unsupported function is called.
+        for names, count in Counter(per.functions).items():
+            bad = False
+            for name in names:
+                functions[name] += count
                 if engine_functions and name not in engine_functions:
-                    unsupported[name] += 1
-                    unsupported_roots.add((s, i))
-            if info.volatile:
-                volatile.add((s, i))
-            if info.external:
-                external.add((s, i))
-            if info.dynamic:
-                dynamic += 1
+                    unsupported[name] += count
+                    bad = True
+            if bad:
+                unsupported_roots.update(
+                    (s, per.cells[k]) for k, got in enumerate(per.functions) if got == names
+                )
+        flags = np.frombuffer(per.flags, dtype=np.uint8) if len(per.flags) else np.zeros(0, "u1")
+        cells = np.frombuffer(per.cells, dtype=np.int32) if len(per.cells) else np.zeros(0, "i4")
+        volatile.update((s, i) for i in cells[(flags & VOLATILE) != 0].tolist())
+        external.update((s, i) for i in cells[(flags & EXTERNAL) != 0].tolist())
+        dynamic += int(np.count_nonzero(flags & DYNAMIC))
         done += len(per)
         report(0.8 * done / total, f"analysed {done:,} of {total:,} formulas")
         infos.append(per)
     report(0.8, "building the dependency graph")
-    graph = build_graph(wb, infos)
+    graph = build_graph(wb, infos, release=not dynamic)
     groups = graph.circular_groups()
     circular_cells = {c for g in groups for c in g}
     downstream: dict[tuple[int, int], str] = {}
@@ -119,8 +135,7 @@ def analyze_workbook(
         # Without INDIRECT/OFFSET the graph is never rebuilt: its arrays and every formula's
         # precedent list can go now (the memory held through the engine stage).
         for per in infos:
-            for info in per.values():
-                info.refs = []
+            per.drop_refs()
         graph = None
     return Analysis(
         infos=infos,
@@ -217,12 +232,15 @@ def evaluate_workbook(
         sent: list[int] = []
         members = _array_members(sheet) if sheet.array_ranges else set()
         rows, cols, types, values = sheet.rows, sheet.cols, sheet.types, sheet.values
+        texts, fns, flags = infos.texts, infos.functions, infos.flags
+        k = -1  # ordinal of the formula: every formula cell is in infos, in cell order
         for i, f in enumerate(sheet.formulas):
             r, c = rows[i], cols[i]
-            info = infos.get(i) if f is not None else None
-            if info is not None and cell_mode(sheet, i, info) == EVALUATE:
-                text = info.engine_text
-                if (r, c) in sheet.array_ranges or ARRAY_NATIVE.intersection(info.functions):
+            if f is not None:
+                k += 1
+            if f is not None and not flags[k] & EXTERNAL:
+                text = texts[k] or "=" + f
+                if (r, c) in sheet.array_ranges or ARRAY_NATIVE.intersection(fns[k]):
                     # An array (CSE or spilled) formula is evaluated as an array over its range,
                     # and so are functions that take array expressions by nature (SUMPRODUCT);
                     # everywhere else a range where one value is expected takes the implicit

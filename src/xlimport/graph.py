@@ -29,7 +29,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .errors import WorkbookLimitError
-from .references import FormulaInfo, parse_range
+from .references import FormulaInfo, SheetAnalysis, parse_range
 from .workbook import MAX_COLS, WorkbookData
 
 log = logging.getLogger(__name__)
@@ -38,18 +38,22 @@ Cell = tuple[int, int]  # (sheet_index, cell_index in SheetData)
 
 # Infos per sheet: a sequence indexed by sheet position (as evaluate.analyze_workbook builds it)
 # or a mapping sheet_index -> ..., where each sheet's entry is a mapping cell_index -> FormulaInfo
-# or a sequence of (cell_index, FormulaInfo) pairs. Only formula cells are listed.
-SheetInfos = Mapping[int, FormulaInfo] | Sequence[tuple[int, FormulaInfo]]
+# or a sequence of (cell_index, FormulaInfo) pairs, or a compact references.SheetAnalysis (read
+# through its arrays, no FormulaInfo built). Only formula cells are listed.
+SheetInfos = SheetAnalysis | Mapping[int, FormulaInfo] | Sequence[tuple[int, FormulaInfo]]
 Infos = Sequence[SheetInfos] | Mapping[int, SheetInfos]
 
 _SHEET_SHIFT = 34  # key = sheet << 34 | major << 20 | minor (rows need 20 bits, cols 14)
+_CHUNK = 1 << 20  # refs per chunk where int64 temporaries per ref are needed
 
 
 def _col_key(s: np.ndarray, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+    s, r, c = (x.astype(np.int64, copy=False) for x in (s, r, c))  # refs may be int32
     return (s << _SHEET_SHIFT) | ((c - 1) << 20) | (r - 1)
 
 
 def _row_key(s: np.ndarray, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+    s, r, c = (x.astype(np.int64, copy=False) for x in (s, r, c))
     return (s << _SHEET_SHIFT) | ((r - 1) << 14) | (c - 1)
 
 
@@ -223,9 +227,11 @@ class DependencyGraph:
         return g
 
 
-def build_graph(workbook: WorkbookData, infos: Infos) -> DependencyGraph:
-    """Build the graph of ``infos`` (see :data:`Infos`) over the cells of ``workbook``."""
-    cells, refs, owners = _flatten(workbook, infos)
+def build_graph(workbook: WorkbookData, infos: Infos, *, release: bool = False) -> DependencyGraph:
+    """Build the graph of ``infos`` (see :data:`Infos`) over the cells of ``workbook``. With
+    ``release``, compact sheet analyses (:class:`~xlimport.references.SheetAnalysis`) drop their
+    precedents as soon as they are read, for a lower peak when the graph is never rebuilt."""
+    cells, refs, owners = _flatten(workbook, infos, release)
     f = len(cells)
     positions = np.zeros((f, 2), dtype=np.int64)
     for s in _distinct(cells[:, 0]).tolist():
@@ -244,18 +250,26 @@ def build_graph(workbook: WorkbookData, infos: Infos) -> DependencyGraph:
     by_col = _Order(_col_key(leaf_s, leaf_r, leaf_c), leaf_node, 20)
 
     single = (refs[:, 1] == refs[:, 3]) & (refs[:, 2] == refs[:, 4])
-    # Single cells: a direct edge from the formula there, if any.
-    keys = _col_key(refs[single, 0], refs[single, 1], refs[single, 2])
-    pos = np.minimum(np.searchsorted(by_col.keys, keys), by_col.n - 1)
-    hit = by_col.keys[pos] == keys
-    srcs.append(by_col.nodes[pos[hit]].astype(np.int32))
-    dsts.append(owners[single][hit].astype(np.int32))
-    del keys, pos, hit
+    # Single cells: a direct edge from the formula there, if any (in chunks: the int64 keys of
+    # millions of refs at once would double the peak memory of the whole build).
+    for start in range(0, len(refs), _CHUNK):
+        part = slice(start, start + _CHUNK)
+        one = single[part]
+        chunk = refs[part][one]
+        keys = _col_key(chunk[:, 0], chunk[:, 1], chunk[:, 2])
+        del chunk
+        pos = np.minimum(np.searchsorted(by_col.keys, keys), by_col.n - 1)
+        hit = by_col.keys[pos] == keys
+        srcs.append(by_col.nodes[pos[hit]].astype(np.int32))
+        dsts.append(owners[part][one][hit].astype(np.int32))
+        del keys, pos, hit
     # Ranges: unique ranges, each reaching the formula cells inside it through the trees.
     m_refs, m_owner = refs[~single], owners[~single]
     del refs, owners, single
     if len(m_refs):
         uniq, inverse, counts = _distinct_ranges(m_refs)
+        del m_refs
+        uniq = uniq.astype(np.int64)  # keys below are built by shifting these
         by_row = _Order(_row_key(leaf_s, leaf_r, leaf_c), leaf_node, 14)
         intervals = _range_intervals(uniq, by_col, by_row)
         holds_formulas = np.zeros(len(uniq), dtype=bool)
@@ -269,7 +283,7 @@ def build_graph(workbook: WorkbookData, infos: Infos) -> DependencyGraph:
         target[shared] = n_nodes + np.arange(int(shared.sum()))
         n_nodes += int(shared.sum())
         use_shared = shared[inverse]
-        srcs.append(target[inverse[use_shared]])
+        srcs.append(target[inverse[use_shared]].astype(np.int32))
         dsts.append(m_owner[use_shared])
         for order, lo, hi, which in intervals:
             used = lo < hi
@@ -321,7 +335,16 @@ def add_dynamic_refs(workbook: WorkbookData, infos: Infos, targets: Iterable[Dyn
         pos = int(np.searchsorted(keys, key))
         if pos >= len(keys) or keys[pos] != key:
             continue
-        info = infos[s].get(int(order[pos]))
+        sheet_infos = infos[s]
+        if isinstance(sheet_infos, SheetAnalysis):
+            wanted = []
+            for target, r1, c1, r2, c2 in refs:
+                t = by_name.get(target.lower())
+                if t is not None:
+                    wanted.append((t, r1, c1, r2, min(c2, MAX_COLS)))
+            added += sheet_infos.add_refs(int(order[pos]), wanted)
+            continue
+        info = sheet_infos.get(int(order[pos]))
         if info is None:
             continue
         known = set(info.refs)
@@ -386,15 +409,19 @@ def _distinct(keys: np.ndarray) -> np.ndarray:
 def _distinct_ranges(refs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct rows of an (R, 5) range array, with each row's index among them (inverse) and
     how often each occurs."""
-    major = (refs[:, 0] << 40) | ((refs[:, 1] - 1) << 20) | (refs[:, 3] - 1)
-    minor = ((refs[:, 2] - 1) << 14) | (refs[:, 4] - 1)
+    s, r1, c1, r2, c2 = (refs[:, k].astype(np.int64) for k in range(5))
+    major = (s << 40) | ((r1 - 1) << 20) | (r2 - 1)
+    del s, r1, r2
+    minor = ((c1 - 1) << 14) | (c2 - 1)
+    del c1, c2
     order = np.lexsort((minor, major))
     major, minor = major[order], minor[order]
     new = np.empty(len(order), dtype=bool)
     new[0] = True
     new[1:] = (major[1:] != major[:-1]) | (minor[1:] != minor[:-1])
-    group = np.cumsum(new) - 1
-    inverse = np.empty(len(order), dtype=np.int64)
+    del major, minor
+    group = np.cumsum(new, dtype=np.int32) - 1
+    inverse = np.empty(len(order), dtype=np.int32)
     inverse[order] = group
     first = np.flatnonzero(new)
     counts = np.diff(np.append(first, len(order)))
@@ -409,25 +436,76 @@ def _count_lines(order: _Order, s: np.ndarray, a: np.ndarray, b: np.ndarray, shi
     )
 
 
-def _flatten(workbook: WorkbookData, infos: Infos) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Formula cells (F, 2), all refs (R, 5) and the formula node owning each ref (R,)."""
-    per_sheet = infos.items() if isinstance(infos, Mapping) else enumerate(infos)
-    sheet_ids: list[int] = []
-    cell_ids: list[int] = []
-    ref_lists: list[list] = []
+def _flatten(
+    workbook: WorkbookData, infos: Infos, release: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Formula cells (F, 2), all refs (R, 5) and the formula node owning each ref (R,). With
+    ``release``, each compact sheet analysis forgets its refs once they are copied."""
+    per_sheet = list(infos.items() if isinstance(infos, Mapping) else enumerate(infos))
+    cell_parts: list[np.ndarray] = []
+    owner_parts: list[np.ndarray] = []
+    ref_parts: list[tuple[Any, np.ndarray]] = []  # (sheet analysis or None, refs)
+    n = 0
+    refs = extra_refs = None
     for s, sheet_infos in per_sheet:
-        pairs = sheet_infos.items() if isinstance(sheet_infos, Mapping) else sheet_infos
-        for i, info in pairs:
-            sheet_ids.append(s)
-            cell_ids.append(i)
-            ref_lists.append(info.refs)
-    cells = np.array([sheet_ids, cell_ids], dtype=np.int64).T.reshape(-1, 2)
+        if isinstance(sheet_infos, SheetAnalysis):
+            idx, refs, lengths, extra_owner, extra_refs = _sheet_arrays(sheet_infos)
+            ref_parts.append((sheet_infos, refs))
+        else:
+            idx, refs, lengths = _info_arrays(sheet_infos)
+            extra_owner = extra_refs = None
+            ref_parts.append((None, refs))
+        sheet_cells = np.empty((len(idx), 2), dtype=np.int64)
+        sheet_cells[:, 0] = s
+        sheet_cells[:, 1] = idx
+        cell_parts.append(sheet_cells)
+        owner_parts.append(np.repeat(np.arange(n, n + len(idx), dtype=np.int32), lengths))
+        if extra_refs is not None and len(extra_refs):
+            ref_parts.append((None, extra_refs))
+            owner_parts.append((extra_owner + n).astype(np.int32))
+        n += len(idx)
+    del refs, extra_refs
+    cells = np.concatenate(cell_parts) if cell_parts else np.zeros((0, 2), np.int64)
+    owners = np.concatenate(owner_parts) if owner_parts else np.zeros(0, np.int32)
+    del cell_parts, owner_parts
+    out = np.empty((sum(len(r) for _, r in ref_parts), 5), dtype=np.int32)
+    at = 0
+    for k, (sa, refs) in enumerate(ref_parts):
+        out[at : at + len(refs)] = refs  # rows, columns and sheet indexes fit in int32
+        at += len(refs)
+        ref_parts[k] = (None, refs[:0])
+        del refs
+        if release and sa is not None:
+            sa.drop_refs()
+    return cells, out, owners
+
+
+def _sheet_arrays(sa: SheetAnalysis) -> tuple:
+    """Cell indexes, refs (R, 5), refs per formula and the dynamically added (owner, ref)
+    pairs of a compact sheet analysis, as arrays over its buffers."""
+    idx = np.frombuffer(sa.cells, dtype=np.int32) if len(sa.cells) else np.zeros(0, np.int32)
+    refs = np.frombuffer(sa.refs, dtype=np.int32) if len(sa.refs) else np.zeros(0, np.int32)
+    lengths = np.diff(np.frombuffer(sa.offsets, dtype=np.int64))
+    if not len(refs):
+        lengths = np.zeros(len(idx), dtype=np.int64)
+    extra_owner = np.array(
+        [k for k, more in sa.extra.items() for _ in more], dtype=np.int64
+    ).reshape(-1)
+    extra_refs = np.array([r for more in sa.extra.values() for r in more], dtype=np.int64).reshape(
+        -1, 5
+    )
+    return idx, refs.reshape(-1, 5), lengths, extra_owner, extra_refs
+
+
+def _info_arrays(sheet_infos: SheetInfos) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cell indexes, refs (R, 5) and refs per formula of a mapping or list of FormulaInfo."""
+    pairs = list(sheet_infos.items() if isinstance(sheet_infos, Mapping) else sheet_infos)
+    idx = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
+    ref_lists = [info.refs for _, info in pairs]
     lengths = np.fromiter(map(len, ref_lists), dtype=np.int64, count=len(ref_lists))
     values = chain.from_iterable(chain.from_iterable(ref_lists))  # C iterators, no Python frames
     flat = np.fromiter(values, dtype=np.int64, count=int(lengths.sum()) * 5)
-    refs = flat.reshape(-1, 5)
-    owners = np.repeat(np.arange(len(cells), dtype=np.int64), lengths)
-    return cells, refs, owners
+    return idx, flat.reshape(-1, 5), lengths
 
 
 def _leaves(workbook: WorkbookData, cells: np.ndarray, positions: np.ndarray):

@@ -25,7 +25,11 @@ import gc
 import logging
 import operator
 import re
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 
 from .workbook import MAX_COLS, MAX_ROWS, SheetData, WorkbookData
 
@@ -326,20 +330,131 @@ def _without_offset_self(
     return info
 
 
-def analyze_sheet(sheet: SheetData, ctx: AnalysisContext) -> dict[int, FormulaInfo]:
-    """Analyze every formula cell of ``sheet``: cell index -> FormulaInfo.
+class SheetAnalysis(Mapping[int, FormulaInfo]):
+    """The analysis of every formula of one sheet, kept compact: flat arrays and shared
+    objects, no per-formula Python object (a million formulas take tens of MB, not hundreds).
+
+    Formula ``k`` (0-based, in cell order) is the cell ``cells[k]``; its precedents are
+    ``refs[5 * offsets[k] : 5 * offsets[k + 1]]`` as (sheet, r1, c1, r2, c2) runs;
+    ``texts[k]`` is its engine text, or None when that is ``"=" + formula``; ``functions[k]``
+    the (shared) tuple of functions it calls; ``flags[k]`` has :data:`DYNAMIC`,
+    :data:`VOLATILE` and :data:`EXTERNAL` bits. As a mapping (cell index -> a
+    :class:`FormulaInfo` built on demand) it reads like ``analyze`` called per cell."""
+
+    __slots__ = (
+        "cells",
+        "offsets",
+        "refs",
+        "texts",
+        "functions",
+        "flags",
+        "errors",
+        "extra",
+        "_formulas",
+    )
+
+    def __init__(self, formulas: list) -> None:
+        self.cells = array("i")
+        self.offsets = array("q", [0])
+        self.refs = array("i")
+        self.texts: list[str | None] = []
+        self.functions: list[tuple[str, ...]] = []
+        self.flags = bytearray()
+        self.errors: dict[int, str] = {}  # formula ordinal -> message
+        self.extra: dict[int, list[Ref]] = {}  # formula ordinal -> refs added afterwards
+        self._formulas = formulas
+
+    def ordinal(self, cell_index: int) -> int:
+        """Position of the formula cell ``cell_index`` in :attr:`cells`, or -1."""
+        k = bisect_left(self.cells, cell_index)
+        return k if k < len(self.cells) and self.cells[k] == cell_index else -1
+
+    def engine_text(self, k: int) -> str:
+        text = self.texts[k]
+        return "=" + self._formulas[self.cells[k]] if text is None else text
+
+    def refs_of(self, k: int) -> list[Ref]:
+        flat = self.refs
+        if len(flat):
+            a, b = 5 * self.offsets[k], 5 * self.offsets[k + 1]
+            out = list(zip(*(flat[a + j : b : 5] for j in range(5)), strict=True))
+        else:  # dropped (see drop_refs)
+            out = []
+        more = self.extra.get(k)
+        return out + more if more else out
+
+    def add_refs(self, cell_index: int, refs: list[Ref]) -> int:
+        """Add precedents known only later (INDIRECT / OFFSET targets); returns how many of
+        them were new."""
+        k = self.ordinal(cell_index)
+        if k < 0:
+            return 0
+        known = set(self.refs_of(k))
+        new = [r for r in dict.fromkeys(refs) if r not in known]
+        if new:
+            self.extra.setdefault(k, []).extend(new)
+        return len(new)
+
+    def drop_refs(self) -> None:
+        """Forget every precedent (once the graph is built and will not be rebuilt)."""
+        self.refs = array("i")
+        self.offsets = array("q", [0]) * (len(self.cells) + 1)
+        self.extra.clear()
+
+    def __getitem__(self, cell_index: int) -> FormulaInfo:
+        k = self.ordinal(cell_index)
+        if k < 0:
+            raise KeyError(cell_index)
+        f = self.flags[k]
+        return FormulaInfo(
+            self.engine_text(k),
+            self.refs_of(k),
+            self.functions[k],
+            bool(f & DYNAMIC),
+            bool(f & VOLATILE),
+            bool(f & EXTERNAL),
+            self.errors.get(k),
+        )
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.cells)
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+
+DYNAMIC, VOLATILE, EXTERNAL = 1, 2, 4
+
+
+def analyze_sheet(sheet: SheetData, ctx: AnalysisContext) -> SheetAnalysis:
+    """Analyze every formula cell of ``sheet`` into a compact :class:`SheetAnalysis`.
 
     Same as calling :func:`analyze` per cell, with Python's cyclic garbage collector paused for
     the loop: the results hold no reference cycles, and on big sheets the collector's repeated
     passes over the growing heap otherwise cost more than the analysis itself."""
-    out: dict[int, FormulaInfo] = {}
+    out = SheetAnalysis(sheet.formulas)
     rows, cols, s = sheet.rows, sheet.cols, sheet.index
+    add_cell, add_offset, add_refs = out.cells.append, out.offsets.append, out.refs.extend
+    add_text, add_functions, add_flags = out.texts.append, out.functions.append, out.flags.append
+    flat = out.refs
+    from_refs = chain.from_iterable
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         for i, formula in enumerate(sheet.formulas):
-            if formula is not None:
-                out[i] = analyze(formula, s, rows[i], cols[i], ctx)
+            if formula is None:
+                continue
+            info = analyze(formula, s, rows[i], cols[i], ctx)
+            add_cell(i)
+            if info.refs:
+                add_refs(from_refs(info.refs))
+            add_offset(len(flat) // 5)
+            text = info.engine_text
+            add_text(None if len(text) == len(formula) + 1 and text.endswith(formula) else text)
+            add_functions(info.functions)
+            add_flags(info.dynamic | info.volatile << 1 | info.external << 2)
+            if info.error is not None:
+                out.errors[len(out.cells) - 1] = info.error
     finally:
         if was_enabled:
             gc.enable()
