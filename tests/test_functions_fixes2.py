@@ -8,13 +8,13 @@ cached in the shared corpus (ironcalc's function test books), quoted where used.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pytest
+from engine_cases import check
 
 import xlimport
-from xlimport.engine import EngineErrorValue, EngineSettings, EngineSheet, HyperFormulaEngine
+from xlimport.engine import HyperFormulaEngine
 from xlimport.store.base import CellFilter
 
 
@@ -23,38 +23,6 @@ def engine():
     eng = HyperFormulaEngine(timeout=60)
     yield eng
     eng.close()
-
-
-def evaluate(
-    engine: HyperFormulaEngine, formulas: list[str], constants: list[tuple[int, int, Any]] = ()
-) -> list[Any]:
-    """Values of `formulas`, one per row of column Z of a sheet holding `constants`; errors come
-    back as their code ("#NUM!"). Constants that are booleans or "=..." are entered as formulas."""
-    plain = [(r, c, v) for r, c, v in constants if not _as_formula(v)]
-    inputs = [(r, c, _as_formula(v)) for r, c, v in constants if _as_formula(v)]
-    tested = [(r, 26, f) for r, f in enumerate(formulas, 1)]
-    sheet = EngineSheet("S", plain, inputs + tested)
-    engine.load([sheet], [], EngineSettings())
-    [values] = engine.formula_values()
-    return [v.code if isinstance(v, EngineErrorValue) else v for v in values[len(inputs) :]]
-
-
-def _as_formula(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "=TRUE()" if value else "=FALSE()"
-    if isinstance(value, str) and value.startswith("="):
-        return value
-    return None
-
-
-def check(engine: HyperFormulaEngine, cases: list[tuple[str, Any]], constants=()) -> None:
-    got = evaluate(engine, [f for f, _ in cases], constants)
-    wrong = [
-        (f, want, g)
-        for (f, want), g in zip(cases, got, strict=True)
-        if not (g == want or (isinstance(want, float) and g == pytest.approx(want, rel=1e-12)))
-    ]
-    assert wrong == []
 
 
 # --- COUNTIF, COUNTIFS, SUMIF, SUMIFS, AVERAGEIF, MAXIFS, MINIFS ---------------------------------

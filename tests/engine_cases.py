@@ -1,0 +1,43 @@
+"""Shared helpers of the function tests: evaluate formulas in the real engine and compare them
+with expected values (documentation examples or values Excel cached in the corpus)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from xlimport.engine import EngineErrorValue, EngineSettings, EngineSheet, HyperFormulaEngine
+
+
+def as_formula(value: Any) -> str | None:
+    """Booleans and "=..." constants are entered as formulas (the engine reads text as text)."""
+    if isinstance(value, bool):
+        return "=TRUE()" if value else "=FALSE()"
+    if isinstance(value, str) and value.startswith("="):
+        return value
+    return None
+
+
+def evaluate(
+    engine: HyperFormulaEngine, formulas: list[str], constants: list[tuple[int, int, Any]] = ()
+) -> list[Any]:
+    """Values of `formulas`, one per row of column Z of a sheet holding `constants`; errors come
+    back as their code ("#NUM!")."""
+    plain = [(r, c, v) for r, c, v in constants if not as_formula(v)]
+    inputs = [(r, c, as_formula(v)) for r, c, v in constants if as_formula(v)]
+    tested = [(r, 26, f) for r, f in enumerate(formulas, 1)]
+    engine.load([EngineSheet("S", plain, inputs + tested)], [], EngineSettings())
+    [values] = engine.formula_values()
+    return [v.code if isinstance(v, EngineErrorValue) else v for v in values[len(inputs) :]]
+
+
+def check(engine: HyperFormulaEngine, cases: list[tuple[str, Any]], constants=()) -> None:
+    """Every (formula, expected) case gives its expected value (floats to 1e-12 relative)."""
+    got = evaluate(engine, [f for f, _ in cases], constants)
+    wrong = [
+        (f, want, g)
+        for (f, want), g in zip(cases, got, strict=True)
+        if not (g == want or (isinstance(want, float) and g == pytest.approx(want, rel=1e-12)))
+    ]
+    assert wrong == []
