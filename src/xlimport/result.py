@@ -10,6 +10,10 @@ from .progress import STAGES
 from .validation import ValidationReport
 
 
+def _plural(n: object, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 @dataclass
 class ImportStats:
     sheets: int = 0
@@ -124,7 +128,7 @@ class ImportResult:
             rows.append(
                 (
                     f"  group {g.get('group')}",
-                    f"{g.get('size')} cells, {g.get('iterations')} iterations, "
+                    f"{g.get('size')} cells, {_plural(g.get('iterations'), 'iteration')}, "
                     f"max change {change_text}, {state}",
                 )
             )
