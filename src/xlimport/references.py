@@ -273,9 +273,16 @@ class AnalysisContext:
 
 # ---- public API -------------------------------------------------------------------------------
 def analyze(
-    formula: str, sheet_index: int, row: int, col: int, ctx: AnalysisContext
+    formula: str,
+    sheet_index: int,
+    row: int,
+    col: int,
+    ctx: AnalysisContext,
+    array: bool = False,
 ) -> FormulaInfo:
-    """Analyze one formula (text without the leading "=") of the cell at (row, col)."""
+    """Analyze one formula (text without the leading "=") of the cell at (row, col);
+    ``array``: the cell holds an array (CSE or spilled) formula, where a lone range such as
+    ``=A1:A5`` stays whole instead of taking its implicit intersection with the cell."""
     try:
         fast_map = ctx._fast.get(sheet_index)
         if fast_map is None:
@@ -286,6 +293,17 @@ def analyze(
             info = fast.apply(formula, row)
             if info is not None:
                 return _without_offset_self(info, formula, sheet_index, row, col, ctx)
+        else:
+            # LET, SINGLE and lone ranges: rewritten per cell (digit masking keeps the shape,
+            # so a mask with a fast template never needs this)
+            rewritten = _rewrite_special(formula, row, col, array)
+            if rewritten is not None:
+                fast = fast_map[mask] = _NO_FAST
+                if rewritten != formula:
+                    info = _analyze_split(rewritten, sheet_index, row, col, ctx)[0]
+                    if _WHOLE_RANGE.fullmatch(formula):  # keep the whole range as precedent
+                        info.refs = _analyze_split(formula, sheet_index, row, col, ctx)[0].refs
+                    return _without_offset_self(info, rewritten, sheet_index, row, col, ctx)
         info, t, parts = _analyze_split(formula, sheet_index, row, col, ctx)
         if fast is None:
             if len(fast_map) >= ctx.max_templates:
@@ -433,7 +451,7 @@ def analyze_sheet(sheet: SheetData, ctx: AnalysisContext) -> SheetAnalysis:
     the loop: the results hold no reference cycles, and on big sheets the collector's repeated
     passes over the growing heap otherwise cost more than the analysis itself."""
     out = SheetAnalysis(sheet.formulas)
-    rows, cols, s = sheet.rows, sheet.cols, sheet.index
+    rows, cols, s, arrays = sheet.rows, sheet.cols, sheet.index, sheet.array_ranges
     add_cell, add_offset, add_refs = out.cells.append, out.offsets.append, out.refs.extend
     add_text, add_functions, add_flags = out.texts.append, out.functions.append, out.flags.append
     flat = out.refs
@@ -444,7 +462,8 @@ def analyze_sheet(sheet: SheetData, ctx: AnalysisContext) -> SheetAnalysis:
         for i, formula in enumerate(sheet.formulas):
             if formula is None:
                 continue
-            info = analyze(formula, s, rows[i], cols[i], ctx)
+            r, c = rows[i], cols[i]
+            info = analyze(formula, s, r, c, ctx, bool(arrays) and (r, c) in arrays)
             add_cell(i)
             if info.refs:
                 add_refs(from_refs(info.refs))
@@ -699,6 +718,176 @@ def parse_range(text: str) -> tuple[int, int, int, int] | None:
     if len(parts) != _STRIDE + 1 or parts[0] or parts[-1] or parts[2] is None:
         return None
     return _ref_box(parts, 2)
+
+
+# ---- per-cell rewrites: LET inlined, @ (SINGLE) and plain ranges intersected -------------------
+# Excel 365 writes the implicit-intersection operator @ as _xlfn.SINGLE(...); HyperFormula has
+# neither LET nor SINGLE, and gives #VALUE! for a formula that is only a multi-cell range.
+_SPECIAL = re.compile(r"(?<!\w)(?:LET|SINGLE)\(", re.IGNORECASE)
+_WHOLE_RANGE = re.compile(
+    r"\s*((?:'(?:[^']|'')*'|[^\W\d][\w.]*)!)?"
+    r"(\$?[A-Za-z]{1,3}\$?[0-9]{1,7}:\$?[A-Za-z]{1,3}\$?[0-9]{1,7}"
+    r"|\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}|\$?[0-9]{1,7}:\$?[0-9]{1,7})\s*"
+)
+
+
+class _NotInlinable(ValueError):
+    pass
+
+
+def _rewrite_special(formula: str, row: int, col: int, array: bool) -> str | None:
+    """The formula with LET inlined, ``SINGLE(x)`` and a lone multi-cell range (outside an
+    array formula) replaced by their implicit intersection with the cell (row, col); the
+    formula itself when it has such a shape but cannot be rewritten; None when it has none
+    (the result then does not depend on the cell's position)."""
+    if ":" in formula:
+        m = _WHOLE_RANGE.fullmatch(formula)
+        if m is not None:
+            if array:
+                return formula
+            return _intersect(m.group(1) or "", m.group(2), row, col) or formula
+    if _SPECIAL.search(formula) is None:
+        return None
+    try:
+        toks = [(kind, text) for kind, text, _ in _tokens(_SPLIT.split(formula), False)]
+        return _emit(toks, 0, len(toks), {}, row, col)
+    except (_NotInlinable, _FormulaSyntaxError):
+        return formula
+
+
+def _intersect(prefix: str, ref_text: str, row: int, col: int) -> str | None:
+    """Implicit intersection of the range ``ref_text`` with the cell (row, col): the one cell
+    of the range in the cell's row (a column range) or column (a row range), else #VALUE!."""
+    box = parse_range(ref_text)
+    if box is None:
+        return None
+    r1, c1, r2, c2 = box
+    if r1 == r2 and c1 == c2:
+        r, c = r1, c1
+    elif c1 == c2 and r1 <= row <= r2:
+        r, c = row, c1
+    elif r1 == r2 and c1 <= col <= c2:
+        r, c = r1, col
+    elif r1 <= row <= r2 and c1 <= col <= c2:
+        r, c = row, col
+    else:
+        return "#VALUE!"
+    return f"{prefix}${column_letter(c)}${r}"
+
+
+def _arguments(toks: list, i: int) -> tuple[list[tuple[int, int]], int]:
+    """Argument spans of the call opened by the "func" token ``toks[i]``, and the index after
+    its closing parenthesis."""
+    spans: list[tuple[int, int]] = []
+    depth = 0
+    start = i + 1
+    for j in range(i + 1, len(toks)):
+        kind, text = toks[j]
+        if kind == "func" or (kind == "op" and text in "({"):
+            depth += 1
+        elif kind == "op" and text in ")}":
+            if depth == 0:
+                if text != ")":
+                    raise _NotInlinable("unbalanced")
+                if j > start or spans:
+                    spans.append((start, j))
+                return spans, j + 1
+            depth -= 1
+        elif kind == "op" and text == "," and depth == 0:
+            spans.append((start, j))
+            start = j + 1
+    raise _NotInlinable("unbalanced")
+
+
+def _significant(toks: list, lo: int, hi: int) -> list[tuple[str, str]]:
+    return [t for t in toks[lo:hi] if t[0] != "ws"]
+
+
+def _atomic(toks: list[tuple[str, str]]) -> bool:
+    """A lone reference, number or string: needs no parentheses where it is inlined."""
+    kinds = [kind for kind, _ in toks]
+    return kinds in (["ref"], ["num"], ["str"], ["sheet", "ref"]) or (
+        kinds == ["quoted", "op", "ref"] and toks[1][1] == "!"
+    )
+
+
+def _function_name(text: str) -> str:
+    upper = text[:-1].upper()
+    while upper.startswith(_PREFIXES):
+        upper = upper[6:]
+    return upper
+
+
+def _emit(toks: list, lo: int, hi: int, env: dict[str, str], row: int, col: int) -> str:
+    """Text of ``toks[lo:hi]`` with LET inlined (``env``: bound name -> its value's text),
+    SINGLE(ref) intersected; raises _NotInlinable when that cannot be done safely."""
+    out: list[str] = []
+    prev = ("", "")
+    i = lo
+    while i < hi:
+        kind, text = toks[i]
+        if kind == "func":
+            name = _function_name(text)
+            if text[:-1].upper() in env:
+                raise _NotInlinable("a LET name called as a function")
+            if name == "LAMBDA":
+                raise _NotInlinable("LAMBDA")
+            if name == "LET":
+                spans, i = _arguments(toks, i)
+                if len(spans) < 3 or len(spans) % 2 == 0:
+                    raise _NotInlinable("LET arguments")
+                local = dict(env)
+                for (a, b), (c, d) in zip(spans[:-1:2], spans[1:-1:2], strict=True):
+                    bound = _significant(toks, a, b)
+                    if len(bound) != 1 or bound[0][0] != "ident":
+                        raise _NotInlinable("LET name")
+                    value = _emit(toks, c, d, local, row, col).strip()
+                    sig = _significant(toks, c, d)
+                    if len(sig) == 1 and sig[0][0] == "ident" and sig[0][1].upper() in local:
+                        pass  # another LET name: its text is ready
+                    elif not _atomic(sig):
+                        value = "(" + value + ")"
+                    local[bound[0][1].upper()] = value
+                a, b = spans[-1]
+                out.append("(" + _emit(toks, a, b, local, row, col).strip() + ")")
+                prev = ("op", ")")
+                continue
+            if name == "SINGLE":
+                spans, i = _arguments(toks, i)
+                if len(spans) != 1:
+                    raise _NotInlinable("SINGLE arguments")
+                a, b = spans[0]
+                arg = _significant(toks, a, b)
+                cell = None
+                if (
+                    arg
+                    and arg[-1][0] == "ref"
+                    and (
+                        len(arg) == 1
+                        or (len(arg) == 2 and arg[0][0] == "sheet" and ":" not in arg[0][1])
+                        or (len(arg) == 3 and arg[0][0] == "quoted" and arg[1] == ("op", "!"))
+                    )
+                ):
+                    prefix = "".join(t for _, t in arg[:-1])
+                    cell = _intersect(prefix, arg[-1][1], row, col)
+                if cell is None:
+                    cell = "(" + _emit(toks, a, b, env, row, col).strip() + ")"
+                out.append(cell)
+                prev = ("op", ")")
+                continue
+        elif kind == "ident" and env and text.upper() in env:
+            qualified = prev[0] == "sheet" or prev == ("op", "!")
+            nxt = toks[i + 1][0] if i + 1 < hi else ""
+            if not qualified and nxt != "bracket":
+                out.append(env[text.upper()])
+                prev = ("op", ")")
+                i += 1
+                continue
+        out.append(text)
+        if kind != "ws":
+            prev = (kind, text)
+        i += 1
+    return "".join(out)
 
 
 # ---- the fast path: slots to refs ------------------------------------------------------------
