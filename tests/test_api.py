@@ -225,6 +225,7 @@ def test_implicit_intersection_array_formulas_and_sumproduct(tmp_path, sqlite_ur
     ws["D1"] = "=SUMPRODUCT((A1:A3>1)*(B1:B3))"
     ws["E1"] = ArrayFormula("E1", "=SUM(A1:A3*B1:B3)")
     ws["F1"] = "=LOOKUP(2,1/(A1:A3<3),B1:B3)"
+    ws["G1"] = ArrayFormula("G1", "=A2:A3*B2:B3")  # one cell: the top-left of {10; 18}
     path = tmp_path / "ranges.xlsx"
     wb.save(path)
     r = xlimport.import_workbook(path, store=sqlite_url)
@@ -239,3 +240,4 @@ def test_implicit_intersection_array_formulas_and_sumproduct(tmp_path, sqlite_ur
     assert cells["E1"]["calculated_value"] == 32.0
     assert cells["E1"]["formula"] == "{=SUM(A1:A3*B1:B3)}"
     assert cells["F1"]["calculated_value"] == 5.0
+    assert cells["G1"]["calculated_value"] == 10.0

@@ -246,6 +246,11 @@ def evaluate_workbook(
                     # everywhere else a range where one value is expected takes the implicit
                     # intersection, as in Excel.
                     text = "=ARRAYFORMULA(" + text[1:] + ")"
+                    if sheet.array_ranges.get((r, c), "").count(":") == 0 and (
+                        (r, c) in sheet.array_ranges
+                    ):
+                        # A one-cell array formula shows the top-left value of its result.
+                        text = "=INDEX(" + text[1:] + ",1,1)"
                 es.formulas.append((r, c, text))
                 sent.append(i)
             elif members and (r, c) in members:
