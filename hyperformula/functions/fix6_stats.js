@@ -131,6 +131,7 @@ function definePlugin(hf) {
   });
   ExcelStatsFix6Plugin.implementedFunctions = {
     KURT: { method: 'kurt', parameters: [{ argumentType: T.ANY }], repeatLastArgs: 1 },
+    PERCENTRANK: rank('percentrankInc'), // the legacy name of PERCENTRANK.INC
     'PERCENTRANK.INC': rank('percentrankInc'),
     'PERCENTRANK.EXC': rank('percentrankExc'),
     PERCENTOF: { method: 'percentof', parameters: [{ argumentType: T.ANY }, { argumentType: T.ANY }] },
