@@ -12,7 +12,11 @@ import pytest
 from server.helpers import AppHarness, server_settings
 
 PUBLIC = {"/health", "/api/openapi.json"}  # the OpenAPI document describes, it holds no data
-LEAKS = re.compile(r"Traceback|File \"|sqlalchemy|psycopg2|SELECT |INSERT |UPDATE cells|/work/")
+# Stack traces, SQL, driver names and the server's own file paths must never reach a client.
+_ROOT = re.escape(str(Path(__file__).resolve().parents[2]))
+LEAKS = re.compile(
+    rf"Traceback|File \"|sqlalchemy|psycopg2|SELECT |INSERT |UPDATE cells|{_ROOT}|site-packages"
+)
 
 
 def _concrete(path: str) -> str:
