@@ -411,6 +411,8 @@ function build(pending) {
     state.hf = null;
   }
   publishArraySizes(pending, Object.keys(sheets));
+  // CHAR/CODE character set of the application that saved the workbook (functions/fix_text.js).
+  globalThis.__xlimportCharset = pending.settings.charset === 'mac-roman' ? 'mac-roman' : 'windows-1252';
   let hf;
   try {
     hf = HyperFormula.buildFromSheets(sheets, config, accepted);

@@ -356,3 +356,28 @@ def test_char_and_code_use_windows_1252():
     assert values[:5] == ["€", "–", "A", 128.0, 233.0]
     assert getattr(values[5], "code", None) == "#VALUE!"
     assert values[6] == "\x81"
+
+
+def test_char_and_code_use_mac_roman_for_workbooks_saved_by_mac_excel():
+    """Excel for Mac: CHAR(128) is "Ä" (corpus: formulas__test, utf8-strings, saved by Mac Excel);
+    the pipeline picks the set from the application that saved the workbook."""
+    from xlimport.engine.base import EngineSettings, EngineSheet
+    from xlimport.engine.hyperformula import HyperFormulaEngine
+
+    eng = HyperFormulaEngine(timeout=60)
+    try:
+        sheet = EngineSheet(
+            "S",
+            formulas=[
+                (1, 1, "=CHAR(128)"),
+                (1, 2, "=CHAR(219)"),
+                (1, 3, '=CODE("Ä")'),
+                (1, 4, "=CODE(CHAR(165))"),
+            ],
+        )
+        eng.load([sheet], [], EngineSettings(charset="mac-roman"))
+        assert eng.formula_values()[0] == ["Ä", "€", 128.0, 165.0]
+        eng.load([sheet], [], EngineSettings())  # Windows again: the setting is per workbook
+        assert eng.formula_values()[0][:3] == ["€", "Û", 196.0]
+    finally:
+        eng.close()

@@ -264,7 +264,10 @@ def evaluate_workbook(
         for n in wb.defined_names
         if not n.value.startswith("[")
     ]
-    settings = EngineSettings(date1904=wb.date1904, timeout=timeout)
+    mac = "macintosh" in (wb.application or "").lower()
+    settings = EngineSettings(
+        date1904=wb.date1904, timeout=timeout, charset="mac-roman" if mac else "windows-1252"
+    )
     report(0.02, f"building {sum(len(o) for o in order):,} formulas in the engine")
     t0 = time.perf_counter()
     n_formulas = sum(len(o) for o in order)

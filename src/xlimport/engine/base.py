@@ -41,6 +41,9 @@ class EngineName:
 @dataclass(slots=True)
 class EngineSettings:
     date1904: bool = False
+    # Character set of CHAR/CODE: "windows-1252" (Excel for Windows) or "mac-roman" (Excel for
+    # Mac), after the application that last saved the workbook.
+    charset: str = "windows-1252"
     timeout: float = 600.0  # seconds for one request
 
 

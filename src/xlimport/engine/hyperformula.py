@@ -367,6 +367,7 @@ class HyperFormulaEngine:
         cells = sum(len(s.constants) + len(s.formulas) for s in sheets)
         wire_settings = {
             "date1904": settings.date1904,
+            "charset": settings.charset,
             "patch": patch,
             "count_edge_work": count_edge_work,
         }
