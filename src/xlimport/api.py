@@ -164,10 +164,7 @@ def import_workbook(
     files = open_file_store(settings, st)
     had_file = files.exists(file_hash)
     files.put(file_hash, path)
-    unconverged = set()
-    for group, rep in zip(analysis.circular, evaluation.circular, strict=False):
-        if not rep.get("converged"):
-            unconverged.update(group)
+    unconverged = evaluation.unconverged_cells(analysis)
     builder = RowBuilder(
         wb,
         analysis,
@@ -292,10 +289,7 @@ def validate_model(
     timeout = opts.engine_timeout or settings.xlimport_engine_timeout
     evaluation = evaluate_workbook(wb, analysis, engine, opts, reporter.sub(0, 1), timeout)
     timings["evaluation"] = clock() - t
-    unconverged = set()
-    for group, rep in zip(analysis.circular, evaluation.circular, strict=False):
-        if not rep.get("converged"):
-            unconverged.update(group)
+    unconverged = evaluation.unconverged_cells(analysis)
     builder = RowBuilder(
         wb,
         analysis,

@@ -27,7 +27,6 @@ from .references import (
     EXTERNAL,
     VOLATILE,
     AnalysisContext,
-    FormulaInfo,
     SheetAnalysis,
     analyze_sheet,
     qualify_references,
@@ -39,9 +38,6 @@ log = logging.getLogger(__name__)
 # Functions whose arguments Excel evaluates as arrays even in an ordinary formula.
 ARRAY_NATIVE = frozenset({"SUMPRODUCT", "LOOKUP", "AGGREGATE"})
 
-# Per-cell evaluation mode.
-EVALUATE = 0  # a formula the engine computes
-CACHED = 1  # a formula kept at its cached value (external link, data table, unparsable)
 
 Fraction = Callable[[float, str], None]
 
@@ -73,6 +69,14 @@ class Evaluation:
     circular: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     engine_seconds: float = 0.0
+
+    def unconverged_cells(self, analysis: Analysis) -> set[tuple[int, int]]:
+        """Cells of the circular groups that did not converge."""
+        out: set[tuple[int, int]] = set()
+        for group, rep in zip(analysis.circular, self.circular, strict=False):
+            if not rep.get("converged"):
+                out.update(group)
+        return out
 
 
 def analyze_workbook(
@@ -152,12 +156,6 @@ def analyze_workbook(
         array_anchor=_array_anchors(wb),
         graph=graph,
     )
-
-
-def cell_mode(sheet_data: Any, i: int, info: FormulaInfo | None) -> int:
-    if info is None or info.external:
-        return CACHED
-    return EVALUATE
 
 
 def _engine_constant(type_: str, value: Any) -> Any:
