@@ -1,4 +1,5 @@
 'use strict';
+const { registerPlugin } = require('./info_common');
 /*
  * INDIRECT(ref_text, [a1]) and OFFSET(reference, rows, cols, [height], [width]) as Excel
  * evaluates them: the target is resolved at evaluation time (../lib/dynamic.js has the rules, the
@@ -40,18 +41,9 @@ function definePlugin(hfModule) {
 
 /** Install the patches and register INDIRECT and XL.OFFSET (before any instance is built). */
 function register(hfModule) {
-  const { HyperFormula } = hfModule;
   dynamic.install(require.resolve('hyperformula'));
   const plugin = definePlugin(hfModule);
-  const translations = {};
-  for (const code of HyperFormula.getRegisteredLanguagesCodes()) {
-    const known = HyperFormula.getLanguage(code).functions || {};
-    const names = {};
-    for (const id of Object.keys(plugin.implementedFunctions)) if (!known[id]) names[id] = id;
-    translations[code] = names;
-  }
-  HyperFormula.registerFunctionPlugin(plugin, translations);
-  return plugin;
+  return registerPlugin(hfModule, plugin);
 }
 
 module.exports = { register, definePlugin };

@@ -1,4 +1,5 @@
 'use strict';
+const { registerPlugin } = require('./info_common');
 /*
  * Shared machinery of the financial plugins (a helper module: no `register`).
  *
@@ -114,17 +115,8 @@ function defineFinancialPlugin(hf, name, table) {
 
 /** Register a table of functions on HyperFormula (replacing built-ins of the same id). */
 function registerTable(hfModule, name, table) {
-  const { HyperFormula } = hfModule;
   const plugin = defineFinancialPlugin(hfModule, name, table);
-  const translations = {};
-  for (const code of HyperFormula.getRegisteredLanguagesCodes()) {
-    const known = HyperFormula.getLanguage(code).functions || {};
-    const names = {};
-    for (const id of Object.keys(plugin.implementedFunctions)) if (!known[id]) names[id] = id;
-    translations[code] = names;
-  }
-  HyperFormula.registerFunctionPlugin(plugin, translations);
-  return plugin;
+  return registerPlugin(hfModule, plugin);
 }
 
 /** #NUM! unless frequency is 1, 2 or 4. */

@@ -1,4 +1,5 @@
 'use strict';
+const { registerPlugin } = require('./info_common');
 /*
  * Criteria functions with Excel's matching rules, replacing HyperFormula 3.5.0's built-ins:
  * COUNTIF, COUNTIFS, SUMIF, SUMIFS, AVERAGEIF, AVERAGEIFS, MAXIFS, MINIFS.
@@ -332,17 +333,8 @@ function defineCriteriaPlugin(hf) {
 }
 
 function register(hfModule) {
-  const { HyperFormula } = hfModule;
   const plugin = defineCriteriaPlugin(hfModule);
-  const translations = {};
-  for (const code of HyperFormula.getRegisteredLanguagesCodes()) {
-    const known = HyperFormula.getLanguage(code).functions || {};
-    const names = {};
-    for (const id of Object.keys(plugin.implementedFunctions)) if (!known[id]) names[id] = id;
-    translations[code] = names;
-  }
-  HyperFormula.registerFunctionPlugin(plugin, translations);
-  return plugin;
+  return registerPlugin(hfModule, plugin);
 }
 
 module.exports = { register, defineCriteriaPlugin };

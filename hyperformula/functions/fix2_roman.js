@@ -1,4 +1,5 @@
 'use strict';
+const { registerPlugin } = require('./info_common');
 /*
  * ROMAN and ARABIC as Excel computes them, replacing HyperFormula 3.5.0's built-ins:
  *  - ROMAN(number, [form]): number truncated; below 0 or from 4000 on is #VALUE! (HF: #NUM!);
@@ -101,17 +102,8 @@ function definePlugin(hf) {
 }
 
 function register(hfModule) {
-  const { HyperFormula } = hfModule;
   const plugin = definePlugin(hfModule);
-  const translations = {};
-  for (const code of HyperFormula.getRegisteredLanguagesCodes()) {
-    const known = HyperFormula.getLanguage(code).functions || {};
-    const names = {};
-    for (const id of Object.keys(plugin.implementedFunctions)) if (!known[id]) names[id] = id;
-    translations[code] = names;
-  }
-  HyperFormula.registerFunctionPlugin(plugin, translations);
-  return plugin;
+  return registerPlugin(hfModule, plugin);
 }
 
 module.exports = { register, roman, arabic };

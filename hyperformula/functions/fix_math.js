@@ -1,4 +1,5 @@
 'use strict';
+const { registerPlugin } = require('./info_common');
 /*
  * Rounding functions as Excel computes them, replacing HyperFormula 3.5.0's built-ins:
  *
@@ -159,17 +160,8 @@ function defineMathPlugin(hf) {
 /** Registers the plugin (after fix_numbers' coercion rules, which it relies on). */
 function register(hfModule) {
   require('./fix_numbers').register(hfModule);
-  const { HyperFormula } = hfModule;
   const plugin = defineMathPlugin(hfModule);
-  const translations = {};
-  for (const code of HyperFormula.getRegisteredLanguagesCodes()) {
-    const known = HyperFormula.getLanguage(code).functions || {};
-    const names = {};
-    for (const id of Object.keys(plugin.implementedFunctions)) if (!known[id]) names[id] = id;
-    translations[code] = names;
-  }
-  HyperFormula.registerFunctionPlugin(plugin, translations);
-  return plugin;
+  return registerPlugin(hfModule, plugin);
 }
 
 module.exports = { register, defineMathPlugin };

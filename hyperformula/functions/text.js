@@ -1,4 +1,5 @@
 'use strict';
+const { registerPlugin } = require('./info_common');
 /*
  * TEXT, FIXED and DOLLAR as Excel computes them, replacing HyperFormula 3.5.0's TEXT (which knows
  * few of Excel's format codes: TEXT(0.5,"0%") gave "1%"). Register before any instance is built:
@@ -106,17 +107,8 @@ function defineTextPlugin(hf) {
 /** Register the plugin on HyperFormula (every instance built afterwards uses it). `hfModule` is
  * the loaded hyperformula package (its exports: HyperFormula, FunctionPlugin, ...). */
 function register(hfModule) {
-  const { HyperFormula } = hfModule;
   const plugin = defineTextPlugin(hfModule);
-  const translations = {};
-  for (const code of HyperFormula.getRegisteredLanguagesCodes()) {
-    const known = HyperFormula.getLanguage(code).functions || {};
-    const names = {};
-    for (const id of Object.keys(plugin.implementedFunctions)) if (!known[id]) names[id] = id;
-    translations[code] = names;
-  }
-  HyperFormula.registerFunctionPlugin(plugin, translations);
-  return plugin;
+  return registerPlugin(hfModule, plugin);
 }
 
 module.exports = { register, defineTextPlugin };
