@@ -41,3 +41,26 @@ def check(engine: HyperFormulaEngine, cases: list[tuple[str, Any]], constants=()
         if not (g == want or (isinstance(want, float) and g == pytest.approx(want, rel=1e-12)))
     ]
     assert wrong == []
+
+
+def import_and_check(wb: Any, expected: dict[str, tuple[str, Any]], tmp_path: Any) -> None:
+    """Write `expected` (cell -> (formula, value)) into the openpyxl workbook `wb`, import it
+    with the whole pipeline into a SQLite store and check every formula cell's recomputed value
+    (numbers as numbers, text and error codes as text)."""
+    import xlimport
+    from xlimport.store.base import CellFilter
+
+    ws = wb.active
+    for cell, (formula, _) in expected.items():
+        ws[cell] = formula
+    path = tmp_path / "regression.xlsx"
+    wb.save(path)
+    url = f"sqlite:///{tmp_path / 'regression.db'}"
+    result = xlimport.import_workbook(path, store=url)
+    got = {
+        c["cell"]: c["calculated_value"]
+        if c["calculated_value"] is not None
+        else c["calculated_text"]
+        for c in xlimport.open_store(url).iter_cells(result.model_id, CellFilter(has_formula=True))
+    }
+    assert got == {cell: want for cell, (_, want) in expected.items()}

@@ -13,11 +13,9 @@ from typing import Any
 
 import openpyxl
 import pytest
-from engine_cases import check
+from engine_cases import check, import_and_check
 
-import xlimport
 from xlimport.engine import HyperFormulaEngine
-from xlimport.store.base import CellFilter
 
 
 @pytest.fixture(scope="module")
@@ -192,17 +190,4 @@ def test_import_regression_workbook(tmp_path: Path):
         "D4": ("=ROWS(_xlfn.UNIQUE(A1:A3))", 3),
         "D5": ('=YEARFRAC(1,200,"x")', "#VALUE!"),
     }
-    for cell, (formula, _) in expected.items():
-        ws[cell] = formula
-    path = tmp_path / "fixes4.xlsx"
-    wb.save(path)
-    url = f"sqlite:///{tmp_path / 'fixes4.db'}"
-    result = xlimport.import_workbook(path, store=url)
-    store = xlimport.open_store(url)
-    got = {
-        c["cell"]: c["calculated_value"]
-        if c["calculated_value"] is not None
-        else c["calculated_text"]
-        for c in store.iter_cells(result.model_id, CellFilter(has_formula=True))
-    }
-    assert got == {cell: want for cell, (_, want) in expected.items()}
+    import_and_check(wb, expected, tmp_path)
