@@ -49,7 +49,7 @@ def pg_available() -> bool:
 def pg_url(pg_available: bool) -> Iterator[str]:
     """A PostgreSQL URL whose ``search_path`` is a fresh, empty schema (dropped afterwards)."""
     if not pg_available:
-        pytest.skip(f"PostgreSQL not reachable at {PG_BASE_URL}")
+        pytest.fail(f"PostgreSQL not reachable at {PG_BASE_URL}")
     schema = f"xlt_{uuid.uuid4().hex[:12]}"
     admin = _pg_admin_connection()
     admin.autocommit = True

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from server.conftest import core_ready, rq_stack, server_pg_url  # noqa: F401 - fixtures
-from server.helpers import Stack, free_port, make_workbook, start_process, wait_healthy
+from server.conftest import rq_stack, server_pg_url  # noqa: F401 - fixtures
+from server.helpers import Stack, make_workbook
 
 from xlimport_cli.main import cli
 
@@ -65,8 +65,6 @@ def medium_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def limited_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not core_ready():
-        pytest.skip("xlimport.import_workbook not available")
     home = tmp_path_factory.mktemp("limited_home")
     env = {
         "XLIMPORT_HOME": str(home),
@@ -77,11 +75,8 @@ def limited_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "XLIMPORT_LOG_LEVEL": "WARNING",
     }
     stack = Stack(env=env, home=home)
-    port = free_port()
-    stack.base_url = f"http://127.0.0.1:{port}"
-    stack.processes.append(start_process(env, home / "serve.log", "serve", "--port", str(port)))
     try:
-        wait_healthy(stack.base_url, stack.processes[0])
+        stack.serve()
         yield stack
     finally:
         stack.stop()

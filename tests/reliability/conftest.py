@@ -28,7 +28,7 @@ def pg() -> Iterator[Pg]:
     try:
         admin = pg_admin(PG_BASE_URL)
     except Exception:
-        pytest.skip(f"PostgreSQL not reachable at {PG_BASE_URL}")
+        pytest.fail(f"PostgreSQL not reachable at {PG_BASE_URL}")
     schema = f"xlrel_{uuid.uuid4().hex[:10]}"
     with admin.cursor() as cur:
         cur.execute(f'CREATE SCHEMA "{schema}"')
@@ -53,7 +53,7 @@ def pg() -> Iterator[Pg]:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory, pg: Pg) -> Iterator[RelStack]:
     if not redis_ok(REDIS_BASE):
-        pytest.skip("Redis not reachable at 127.0.0.1:6379")
+        pytest.fail("Redis not reachable at 127.0.0.1:6379")
     home: Path = tmp_path_factory.mktemp("rel_home")
     stack = RelStack.start(home, pg, REDIS_BASE)
     try:

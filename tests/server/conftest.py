@@ -33,18 +33,6 @@ def _redis_ok() -> bool:
     return True
 
 
-def core_ready() -> bool:
-    try:
-        import xlimport
-
-        return hasattr(xlimport, "import_workbook")
-    except Exception:
-        return False
-
-
-needs_core = pytest.mark.skipif(not core_ready(), reason="xlimport.import_workbook not available")
-
-
 @pytest.fixture(scope="session")
 def server_pg_url() -> Iterator[str]:
     import psycopg2
@@ -60,7 +48,7 @@ def server_pg_url() -> Iterator[str]:
             connect_timeout=5,
         )
     except Exception:
-        pytest.skip(f"PostgreSQL not reachable at {PG_BASE_URL}")
+        pytest.fail(f"PostgreSQL not reachable at {PG_BASE_URL}")
     admin.autocommit = True
     schema = f"xls_{uuid.uuid4().hex[:12]}"
     with admin.cursor() as cur:
@@ -79,7 +67,7 @@ def redis_url() -> Iterator[str]:
     import redis
 
     if not _redis_ok():
-        pytest.skip("Redis not reachable at 127.0.0.1:6379")
+        pytest.fail("Redis not reachable at 127.0.0.1:6379")
     client = redis.Redis.from_url(REDIS_TEST_URL)
     client.flushdb()
     yield REDIS_TEST_URL
@@ -103,10 +91,8 @@ def rq_stack(tmp_path_factory: pytest.TempPathFactory, server_pg_url: str) -> It
     """`xlimport serve` + `xlimport worker` on PostgreSQL and Redis db 13, auth on."""
     import redis
 
-    if not core_ready():
-        pytest.skip("xlimport.import_workbook not available")
     if not _redis_ok():
-        pytest.skip("Redis not reachable")
+        pytest.fail("Redis not reachable")
     client = redis.Redis.from_url(REDIS_TEST_URL)
     client.flushdb()
     home = tmp_path_factory.mktemp("rq_home")
@@ -135,8 +121,6 @@ def rq_stack(tmp_path_factory: pytest.TempPathFactory, server_pg_url: str) -> It
 @pytest.fixture(scope="module")
 def inprocess_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """`xlimport serve` alone: in-process runner, embedded SQLite, auth off."""
-    if not core_ready():
-        pytest.skip("xlimport.import_workbook not available")
     home = tmp_path_factory.mktemp("inproc_home")
     env = {
         "XLIMPORT_HOME": str(home),
@@ -145,11 +129,8 @@ def inprocess_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]
         "XLIMPORT_LOG_LEVEL": "WARNING",
     }
     stack = Stack(env=env, home=home)
-    port = free_port()
-    stack.base_url = f"http://127.0.0.1:{port}"
-    stack.processes.append(start_process(env, home / "serve.log", "serve", "--port", str(port)))
     try:
-        wait_healthy(stack.base_url, stack.processes[0])
+        stack.serve()
         yield stack
     finally:
         stack.stop()

@@ -117,6 +117,14 @@ class Stack:
     def client(self, key: str | None = "default") -> ApiClient:
         return ApiClient(self.base_url, self.api_key if key == "default" else key)
 
+    def serve(self) -> None:
+        """Start `xlimport serve` on a free port with this stack's settings; wait until healthy."""
+        port = free_port()
+        self.base_url = f"http://127.0.0.1:{port}"
+        server = start_process(self.env, self.home / "serve.log", "serve", "--port", str(port))
+        self.processes.append(server)
+        wait_healthy(self.base_url, server)
+
     def stop(self) -> None:
         for proc in self.processes:
             if proc.poll() is None:

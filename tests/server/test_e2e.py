@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import EXAMPLE, needs_core
+from .conftest import EXAMPLE
 from .helpers import ApiClient, Stack, assert_error
 
-pytestmark = needs_core
 GENERATED = Path(__file__).resolve().parents[2].parent / "shared" / "generated"
 
 
