@@ -1,5 +1,5 @@
 'use strict';
-const { registerPlugin } = require('./info_common');
+const { registerPlugin, wildcardRegex } = require('./info_common');
 /*
  * Criteria functions with Excel's matching rules, replacing HyperFormula 3.5.0's built-ins:
  * COUNTIF, COUNTIFS, SUMIF, SUMIFS, AVERAGEIF, AVERAGEIFS, MAXIFS, MINIFS.
@@ -43,19 +43,6 @@ function defineCriteriaPlugin(hf) {
 
   const raw = (v) => (v !== null && typeof v === 'object' && !(v instanceof CellError) && 'val' in v ? v.val : v);
   const isBlank = (v) => v === EmptyValue || v === undefined || v === null;
-
-  function wildcardRegex(text) {
-    let out = '';
-    for (let i = 0; i < text.length; i++) {
-      const ch = text[i];
-      if (ch === '~' && i + 1 < text.length && '*?~'.includes(text[i + 1])) {
-        out += '\\' + text[++i];
-      } else if (ch === '*') out += '[\\s\\S]*';
-      else if (ch === '?') out += '[\\s\\S]';
-      else out += ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-    }
-    return new RegExp('^' + out + '$', 'i');
-  }
 
   /** Returns a predicate (value) => boolean for one criterion. */
   function buildCriterion(criterion, toNumber) {

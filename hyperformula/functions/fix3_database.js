@@ -1,4 +1,5 @@
 'use strict';
+const { wildcardRegex } = require('./info_common');
 /*
  * Database functions with Excel's rules, replacing HyperFormula 3.5.0's built-ins:
  * DCOUNT, DCOUNTA, DGET, DPRODUCT, DSUM, DAVERAGE, DMIN, DMAX, DVAR, DVARP, DSTDEV, DSTDEVP.
@@ -33,19 +34,6 @@ function defineDatabasePlugin(hf) {
   const raw = (v) => (v !== null && typeof v === 'object' && !(v instanceof CellError) && 'val' in v ? v.val : v);
   const isBlank = (v) => v === EmptyValue || v === undefined || v === null;
   const valueError = () => new CellError(ErrorType.VALUE);
-
-  function wildcardRegex(text, prefix) {
-    let out = '';
-    for (let i = 0; i < text.length; i++) {
-      const ch = text[i];
-      if (ch === '~' && i + 1 < text.length && '*?~'.includes(text[i + 1])) {
-        out += '\\' + text[++i];
-      } else if (ch === '*') out += '[\\s\\S]*';
-      else if (ch === '?') out += '[\\s\\S]';
-      else out += ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-    }
-    return new RegExp('^' + out + (prefix ? '' : '$'), 'i');
-  }
 
   function compare(a, b, op) {
     switch (op) {

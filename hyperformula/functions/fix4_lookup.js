@@ -14,7 +14,7 @@
  */
 const { registerPlugin, makeTools } = require('./info_common');
 const { makeArrayTools } = require('./array_common');
-const { wildcardRegex } = require('./lookup_extra');
+const { wildcardRegex } = require('./info_common');
 
 function definePlugin(hf) {
   const { FunctionPlugin, FunctionArgumentType: T } = hf;

@@ -20,21 +20,7 @@
  * The lookup column (row) of a range is read cell by cell (no copy of the table), so an
  * approximate lookup costs O(log n) cell reads.
  */
-const { registerPlugin, makeTools } = require('./info_common');
-
-/** Case-insensitive regular expression of an Excel wildcard pattern (* ? and ~ escapes). */
-function wildcardRegex(pattern) {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === '~' && i + 1 < pattern.length && '*?~'.includes(pattern[i + 1])) {
-      out += '\\' + pattern[++i];
-    } else if (ch === '*') out += '[\\s\\S]*';
-    else if (ch === '?') out += '[\\s\\S]';
-    else out += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${out}$`, 'i');
-}
+const { registerPlugin, makeTools, wildcardRegex } = require('./info_common');
 
 const hasWildcard = (s) => /[*?~]/.test(s);
 

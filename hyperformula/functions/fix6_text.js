@@ -19,7 +19,7 @@
  * find_text matches at start_num. FIND is case-sensitive without wildcards; SEARCH ignores case
  * and takes the wildcards ? (one character), * (any run) and ~ (escapes the next ? * ~).
  */
-const { registerPlugin } = require('./info_common');
+const { registerPlugin, wildcardSource } = require('./info_common');
 
 const ALIASES = {
   LENB: 'LEN',
@@ -48,18 +48,7 @@ function aliasPlugin(Base, aliasId, baseId) {
 }
 
 /** Unanchored case-insensitive regular expression of an Excel wildcard pattern. */
-function searchRegex(pattern) {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === '~' && i + 1 < pattern.length && '*?~'.includes(pattern[i + 1])) {
-      out += '\\' + pattern[++i];
-    } else if (ch === '*') out += '[\\s\\S]*';
-    else if (ch === '?') out += '[\\s\\S]';
-    else out += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(out, 'i');
-}
+const searchRegex = (pattern) => new RegExp(wildcardSource(pattern), 'i');
 
 /** 1-based position of `pattern` in `text` from `start` (Excel's FIND/SEARCH), or undefined. */
 function findPosition(pattern, text, start, wildcards) {

@@ -32,6 +32,27 @@ function registerPlugin(hfModule, plugin) {
   return plugin;
 }
 
+/** Regular-expression source of an Excel wildcard pattern: * any run, ? one character, ~ escapes
+ * the next * ? or ~; everything else literal. */
+function wildcardSource(pattern) {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '~' && i + 1 < pattern.length && '*?~'.includes(pattern[i + 1])) {
+      out += '\\' + pattern[++i];
+    } else if (ch === '*') out += '[\\s\\S]*';
+    else if (ch === '?') out += '[\\s\\S]';
+    else out += ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  }
+  return out;
+}
+
+/** Case-insensitive whole-text match of an Excel wildcard pattern (`prefix`: the text may go on
+ * after the match, as database criteria allow). */
+function wildcardRegex(pattern, prefix = false) {
+  return new RegExp('^' + wildcardSource(pattern) + (prefix ? '' : '$'), 'i');
+}
+
 function makeTools(hf) {
   const { CellError, ErrorType, EmptyValue, SimpleRangeValue } = hf;
 
@@ -178,4 +199,12 @@ function recordedSize(state) {
   return refs.get(`${a.sheet}:${a.row}:${a.col}`);
 }
 
-module.exports = { hfInternal, registerPlugin, makeTools, staticValue, recordedSize };
+module.exports = {
+  hfInternal,
+  registerPlugin,
+  makeTools,
+  staticValue,
+  recordedSize,
+  wildcardSource,
+  wildcardRegex,
+};

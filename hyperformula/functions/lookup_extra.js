@@ -3,20 +3,7 @@
  * Lookup functions HyperFormula 3.5.0 lacks: LOOKUP (vector and array forms, Excel's approximate
  * binary search) and XMATCH (match modes 0/-1/1/2, search modes 1/-1/2/-2).
  */
-const { registerPlugin, makeTools } = require('./info_common');
-
-function wildcardRegex(pattern) {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === '~' && i + 1 < pattern.length && '*?~'.includes(pattern[i + 1])) {
-      out += '\\' + pattern[++i];
-    } else if (ch === '*') out += '[\\s\\S]*';
-    else if (ch === '?') out += '[\\s\\S]';
-    else out += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${out}$`, 'i');
-}
+const { registerPlugin, makeTools, wildcardRegex } = require('./info_common');
 
 function definePlugin(hf) {
   const { FunctionPlugin, FunctionArgumentType: T } = hf;
@@ -189,4 +176,4 @@ function register(hfModule) {
   return registerPlugin(hfModule, definePlugin(hfModule));
 }
 
-module.exports = { register, wildcardRegex };
+module.exports = { register };
