@@ -26,7 +26,6 @@ from .result import ImportResult, ImportStats
 from .store import open_store
 from .store.base import NewModel, Store
 from .store.files import open_file_store
-from .validation import UNCONVERGED
 
 log = logging.getLogger(__name__)
 
@@ -395,4 +394,4 @@ def _at_stage(exc: errors.XlImportError, stage: str) -> errors.XlImportError:
     return exc
 
 
-__all__ = ["import_workbook", "validate_model", "file_sha256", "UNCONVERGED"]
+__all__ = ["import_workbook", "validate_model", "file_sha256"]
