@@ -122,15 +122,48 @@ def test_upgrade_from_empty_creates_the_schema(store_url: str) -> None:
     columns = [c["name"] for c in inspector.get_columns("cells")]
     assert tuple(columns) == ("model_id", *CELL_COLUMNS)
     indexes = {ix["name"] for ix in inspector.get_indexes("cells")}
-    assert {"ix_cells_order", "ix_cells_formula", "ix_cells_mismatch", "ix_cells_circular"} <= (
-        indexes
-    )
+    assert {"ix_cells_mismatch", "ix_cells_circular"} <= indexes
+    assert not {"ix_cells_order", "ix_cells_formula"} & indexes  # the primary key serves them
     assert inspector.get_pk_constraint("cells")["constrained_columns"] == [
         "model_id",
-        "sheet_name",
+        "sheet_index",
         "row_num",
         "col_num",
     ]
+
+
+def test_upgrade_keeps_cells_imported_under_the_previous_key(store_url: str) -> None:
+    """A database at revision 0002 (cells keyed by sheet name) upgrades with its cells kept,
+    then keyed, ordered and updated by sheet index."""
+    from alembic import command
+
+    from xlimport.store.sql import _alembic_config
+
+    store = SqlStore(store_url, auto_upgrade=False)
+    with store.engine.connect() as conn:
+        command.upgrade(_alembic_config(conn), "0002")
+        conn.commit()
+        conn.exec_driver_sql(
+            "INSERT INTO models (id, name, file_hash, workbook_metadata, import_summary) "
+            "VALUES (1, 'old', 'h', '{}', '{}')"
+        )
+        for sheet, index, row, col in (("B", 1, 1, 1), ("A", 0, 2, 1), ("A", 0, 1, 2)):
+            conn.exec_driver_sql(
+                "INSERT INTO cells (model_id, sheet_name, sheet_index, row_num, col_num, cell, "
+                "col_letter, cell_type, is_circular, has_mismatch, status) VALUES "
+                f"(1, '{sheet}', {index}, {row}, {col}, 'X', 'X', 'number', false, false, "
+                "'constant')"
+            )
+        conn.commit()
+    store.upgrade()
+    inspector = sa.inspect(store.engine)
+    assert inspector.get_pk_constraint("cells")["constrained_columns"][1] == "sheet_index"
+    order = [(c["sheet_index"], c["row_num"], c["col_num"]) for c in store.iter_cells(1)]
+    assert order == [(0, 1, 2), (0, 2, 1), (1, 1, 1)]
+    update = (1, 1, 1, "number", 2.0, None, True, "mismatch")
+    assert store.update_cells(1, [update], {}) == 1
+    [cell] = [c for c in store.iter_cells(1) if c["sheet_name"] == "B"]
+    assert (cell["calculated_value"], cell["status"]) == (2.0, "mismatch")
 
 
 def test_fresh_sqlite_path_is_created_and_upgraded_on_first_use(tmp_path: Path) -> None:
@@ -415,7 +448,7 @@ def test_update_cells_updates_values_flags_and_summary(sample) -> None:
     store, model_id, rows = sample
     formulas = [r for r in rows if r[9] is not None]
     updates = [
-        (r[0], r[2], r[3], "error", None, "#DIV/0!\tx", True, "engine_error") for r in formulas
+        (r[1], r[2], r[3], "error", None, "#DIV/0!\tx", True, "engine_error") for r in formulas
     ]
     updates[0] = (*updates[0][:3], "number", -0.0, None, False, "matched")
     before = store.get_model(model_id).updated_at
@@ -425,7 +458,7 @@ def test_update_cells_updates_values_flags_and_summary(sample) -> None:
     info = store.get_model(model_id)
     assert info.import_summary == {"validation": {"mismatched": 99}}
     assert info.updated_at >= before
-    by_key = {(c["sheet_name"], c["row_num"], c["col_num"]): c for c in store.iter_cells(model_id)}
+    by_key = {(c["sheet_index"], c["row_num"], c["col_num"]): c for c in store.iter_cells(model_id)}
     first = by_key[updates[0][:3]]
     assert first["status"] == "matched" and _same(first["calculated_value"], -0.0)
     for u in updates[1:]:
@@ -444,7 +477,7 @@ def test_update_cells_updates_values_flags_and_summary(sample) -> None:
 def test_update_cells_of_unknown_model_raises(store_url: str) -> None:
     store = open_store(store_url)
     with pytest.raises(ModelNotFoundError):
-        store.update_cells(999, [("S", 1, 1, "number", 1.0, None, False, "matched")], {})
+        store.update_cells(999, [(0, 1, 1, "number", 1.0, None, False, "matched")], {})
 
 
 def test_delete_model_cascades_to_cells(sample) -> None:

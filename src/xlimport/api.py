@@ -305,7 +305,7 @@ def validate_model(
     )
     stats = previous.stats
     updates = (
-        (row[0], row[2], row[3], row[10], row[11], row[12], row[14], row[15])
+        (row[1], row[2], row[3], row[10], row[11], row[12], row[14], row[15])
         for row in builder.rows()
         if row[9] is not None or row[10] is not None
     )

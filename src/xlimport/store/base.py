@@ -38,7 +38,7 @@ CELL_RESULT_KEYS = (*CELL_COLUMNS, "has_formula")
 
 # One tuple of ``Store.update_cells()`` (re-validation), in this order.
 UPDATE_COLUMNS = (
-    "sheet_name",
+    "sheet_index",
     "row_num",
     "col_num",
     "calculated_type",

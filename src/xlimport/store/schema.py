@@ -90,22 +90,18 @@ cells = sa.Table(
     sa.Column("has_mismatch", sa.Boolean, nullable=False),
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("number_format", sa.Text),
-    sa.PrimaryKeyConstraint("model_id", "sheet_name", "row_num", "col_num", name="pk_cells"),
+    sa.PrimaryKeyConstraint(
+        "model_id", "sheet_index", "row_num", "col_num", name="pk_cells"
+    ),
     sa.ForeignKeyConstraint(
         ["model_id"], ["models.id"], ondelete="CASCADE", name="fk_cells_model_id"
     ),
 )
 
 _ORDER = ("model_id", "sheet_index", "row_num", "col_num")
-# Ordered paging of all of a model's cells, and of the filtered subsets (partial indexes: small,
-# and they serve the filter and the order at once).
-sa.Index("ix_cells_order", *_ORDER)
-sa.Index(
-    "ix_cells_formula",
-    *_ORDER,
-    postgresql_where=sa.text("formula IS NOT NULL"),
-    sqlite_where=sa.text("formula IS NOT NULL"),
-)
+# The primary key (model_id, sheet_index, row_num, col_num) serves ordered paging of a model's
+# cells; partial indexes in the same order serve the small filtered subsets (mismatches,
+# circular cells) and their order at once.
 sa.Index(
     "ix_cells_mismatch",
     *_ORDER,

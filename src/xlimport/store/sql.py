@@ -269,7 +269,7 @@ class SqlModelWriter:
         _copy(self._conn, sql, stream)
         if stream.count >= ANALYZE_AFTER:
             # Fresh statistics, or the planner (seeing an "empty" table until autovacuum runs)
-            # pages the new model by sorting all its rows instead of walking ix_cells_order.
+            # pages the new model by sorting all its rows instead of walking the primary key.
             self._conn.exec_driver_sql("ANALYZE cells")
         return stream.count
 
@@ -548,7 +548,7 @@ class SqlStore:
 
     def _copy_updates(self, conn: Connection, model_id: int, updates: Iterable[tuple]) -> int:
         conn.exec_driver_sql(
-            "CREATE TEMP TABLE xlimport_cell_updates (sheet_name text, row_num integer, "
+            "CREATE TEMP TABLE xlimport_cell_updates (sheet_index integer, row_num integer, "
             "col_num integer, calculated_type text, calculated_value double precision, "
             "calculated_text text, has_mismatch boolean, status text) ON COMMIT DROP"
         )
@@ -558,7 +558,7 @@ class SqlStore:
         sets = ", ".join(f"{name} = u.{name}" for name in UPDATE_COLUMNS[3:])
         result = conn.exec_driver_sql(
             f"UPDATE cells AS c SET {sets} FROM xlimport_cell_updates AS u "
-            "WHERE c.model_id = %(model_id)s AND c.sheet_name = u.sheet_name "
+            "WHERE c.model_id = %(model_id)s AND c.sheet_index = u.sheet_index "
             "AND c.row_num = u.row_num AND c.col_num = u.col_num",
             {"model_id": int(model_id)},
         )
@@ -572,7 +572,7 @@ class SqlStore:
         sets = ", ".join(f"{name} = {mark}" for name in UPDATE_COLUMNS[3:])
         sql = (
             f"UPDATE cells SET {sets} WHERE model_id = {int(model_id)} "
-            f"AND sheet_name = {mark} AND row_num = {mark} AND col_num = {mark}"
+            f"AND sheet_index = {mark} AND row_num = {mark} AND col_num = {mark}"
         )
         iterator = iter(updates)
         done = 0
