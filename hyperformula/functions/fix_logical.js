@@ -3,7 +3,8 @@
  * AND, OR, XOR as Excel evaluates them (HyperFormula 3.5.0 read empty cells and text as FALSE):
  *  - in a reference or an array, only logical values and numbers count (a number is TRUE unless
  *    0); text and empty cells are skipped;
- *  - a text given directly counts when it is "TRUE" or "FALSE" (any case), else it is skipped;
+ *  - a text given directly counts when it is "TRUE" or "FALSE" (any case); "" is skipped; any
+ *    other text is #VALUE! (AND("1",1) is #VALUE!);
  *  - an omitted argument, AND(,TRUE), counts as FALSE;
  *  - nothing left to count: #VALUE!; the first error met is the result.
  */
@@ -25,7 +26,7 @@ function defineLogicalPlugin(hf) {
       const upper = v.toUpperCase();
       if (upper === 'TRUE') return true;
       if (upper === 'FALSE') return false;
-      return undefined;
+      return v === '' ? undefined : new CellError(ErrorType.VALUE);
     }
     return referenceValue(v);
   }
@@ -51,6 +52,7 @@ function defineLogicalPlugin(hf) {
           continue;
         }
         const t = directValue(value);
+        if (t instanceof CellError) return t;
         if (t !== undefined) out.push(t);
       }
       return out;

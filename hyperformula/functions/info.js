@@ -4,9 +4,9 @@
  */
 const { registerPlugin, makeTools } = require('./info_common');
 
-// ERROR.TYPE numbers (Microsoft's table); #NULL! (1) and #GETTING_DATA (8) have no HyperFormula
-// error type.
-const ERROR_NUMBERS = { DIV_BY_ZERO: 2, VALUE: 3, REF: 4, NAME: 5, NUM: 6, NA: 7, SPILL: 9 };
+// ERROR.TYPE numbers (Microsoft's table); #GETTING_DATA (8) has no HyperFormula error type
+// (#NULL! is added by fix9_null.js).
+const ERROR_NUMBERS = { NULL: 1, DIV_BY_ZERO: 2, VALUE: 3, REF: 4, NAME: 5, NUM: 6, NA: 7, SPILL: 9 };
 
 function definePlugin(hf) {
   const { FunctionPlugin, FunctionArgumentType: T } = hf;

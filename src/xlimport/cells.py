@@ -103,6 +103,8 @@ class RowBuilder:
         self.sample_limit = sample_limit
         self.report = ValidationReport(tolerance=tolerance)
         self.engine_errors = 0
+        # LibreOffice saves logical results as numbers (no boolean cells).
+        self.booleans_as_numbers = "libreoffice" in (wb.application or "").lower()
 
     def status(self, s: int, i: int, type_: str, cached: Any, calc: Any) -> str:
         a = self.analysis
@@ -115,7 +117,7 @@ class RowBuilder:
             return UNCONVERGED
         if not self.validate:
             return NOT_VALIDATED
-        outcome = compare(type_, cached, calc, self.tolerance)
+        outcome = compare(type_, cached, calc, self.tolerance, self.booleans_as_numbers)
         if outcome in (MATCHED, NO_CACHED):
             return outcome
         # Not matched: explain by cause when there is one.

@@ -82,10 +82,18 @@ def numbers_match(a: float, b: float, tolerance: float) -> bool:
     return diff <= tolerance or diff <= tolerance * max(abs(a), abs(b))
 
 
-def compare(cached_type: str, cached: Any, calculated: Any, tolerance: float) -> str:
+def compare(
+    cached_type: str,
+    cached: Any,
+    calculated: Any,
+    tolerance: float,
+    booleans_as_numbers: bool = False,
+) -> str:
     """Status of one formula cell: MATCHED, MISMATCH, ENGINE_ERROR or NO_CACHED.
 
     ``cached_type`` is the reader's code (n s b d e or ""); ``calculated`` is an engine value.
+    ``booleans_as_numbers``: the saving application stores logical results as the numbers 1
+    and 0 (LibreOffice writes no boolean cells), so TRUE matches a cached 1 and FALSE a 0.
     """
     if cached_type == "":
         return NO_CACHED
@@ -103,7 +111,7 @@ def compare(cached_type: str, cached: Any, calculated: Any, tolerance: float) ->
         if calculated is None:
             calculated = 0.0
         if isinstance(calculated, bool):
-            return MISMATCH
+            return MATCHED if booleans_as_numbers and cached == float(calculated) else MISMATCH
         if isinstance(calculated, (int, float)):
             return (
                 MATCHED if numbers_match(float(cached), float(calculated), tolerance) else MISMATCH
