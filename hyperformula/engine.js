@@ -248,7 +248,9 @@ function buildConfig(settings) {
     thousandSeparator: '',
     arrayColumnSeparator: ',',
     arrayRowSeparator: ';',
-    dateFormats: ['MM/DD/YYYY', 'MM/DD/YY', 'YYYY-MM-DD'],
+    // Text read as a date: month first, then (a text no month-first date can be, such as
+    // "29/02/1900" or "13/01/1900") day first, as Excel reads it in day-month locales.
+    dateFormats: ['MM/DD/YYYY', 'MM/DD/YY', 'YYYY-MM-DD', 'DD/MM/YYYY', 'DD/MM/YY'],
     timeFormats: ['hh:mm', 'hh:mm:ss.sss'],
     undoLimit: 0, // nothing is ever undone: keep no history
     // Dense address arrays only for sheets that are mostly full: a sheet with a far-away cell

@@ -270,7 +270,7 @@ def test_unparseable_formulas_report_an_error(ctx, formula):
         ('"_xlfn.X TRUE A1"&TRUE', '="_xlfn.X TRUE A1"&TRUE()'),
         ("IFERROR(1/0,#N/A)", "=IFERROR(1/0,#N/A)"),
         ("SUM(A:A)+SUM(1:1)", "=SUM(A:A)+SUM(1:1)"),
-        ("{1,TRUE;2,FALSE}", "={1,TRUE;2,FALSE}"),
+        ("{1,TRUE;2,FALSE}", "={1,TRUE();2,FALSE()}"),
         ("'My Sheet'!A1+Rate", "='My Sheet'!A1+Rate"),
     ],
 )

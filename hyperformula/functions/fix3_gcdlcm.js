@@ -24,6 +24,7 @@ function defineGcdLcmPlugin(hf) {
       if (ast.args.some((a) => a.type === 'EMPTY')) return new CellError(ErrorType.NA);
       return this.runFunction(ast.args, state, this.metadata(name), (...args) => {
         const out = [];
+        let negative = false;
         const take = (v, inRange) => {
           v = raw(v);
           if (v instanceof CellError) return v;
@@ -40,7 +41,12 @@ function defineGcdLcmPlugin(hf) {
           }
           if (typeof n !== 'number' || !Number.isFinite(n)) return new CellError(ErrorType.VALUE);
           const t = Math.trunc(n);
-          if (t < 0 || t >= LIMIT) return new CellError(ErrorType.NUM);
+          if (n < 0) {
+            // GCD(-0.4) is #NUM!, after every argument's type is checked: GCD(-0.4,TRUE) #VALUE!
+            negative = true;
+            return null;
+          }
+          if (t >= LIMIT) return new CellError(ErrorType.NUM);
           out.push(t);
           return null;
         };
@@ -55,6 +61,7 @@ function defineGcdLcmPlugin(hf) {
             if (err) return err;
           }
         }
+        if (negative) return new CellError(ErrorType.NUM);
         if (out.length === 0) return new CellError(ErrorType.VALUE);
         let result = out[0];
         for (const n of out.slice(1)) {

@@ -118,6 +118,7 @@ function makeTools(hf) {
     const map = {
       DIV_BY_ZERO: '#DIV/0!', NAME: '#NAME?', VALUE: '#VALUE!', NUM: '#NUM!', NA: '#N/A',
       CYCLE: '#CYCLE!', REF: '#REF!', SPILL: '#SPILL!', LIC: '#LIC!', ERROR: '#ERROR!',
+      NULL: '#NULL!',
     };
     return map[e.type] || '#ERROR!';
   }

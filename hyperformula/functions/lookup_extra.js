@@ -159,15 +159,7 @@ function definePlugin(hf) {
         { argumentType: T.RANGE, optionalArg: true },
       ],
     },
-    XMATCH: {
-      method: 'xmatch',
-      parameters: [
-        { argumentType: T.SCALAR },
-        { argumentType: T.RANGE },
-        { argumentType: T.INTEGER, defaultValue: 0 },
-        { argumentType: T.INTEGER, defaultValue: 1 },
-      ],
-    },
+    // XMATCH is fix7_lookup.js's (this module loads after it and would replace it).
   };
   return LookupExtraPlugin;
 }

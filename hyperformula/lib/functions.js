@@ -16,6 +16,7 @@ function registerAll(hfModule) {
     return [];
   }
   const registered = [];
+  const finalizers = [];
   for (const name of names) {
     let mod;
     try {
@@ -28,8 +29,18 @@ function registerAll(hfModule) {
     try {
       mod.register(hfModule);
       registered.push(name);
+      if (typeof mod.finalize === 'function') finalizers.push([name, mod.finalize]);
     } catch (err) {
       console.error(`[engine] function module ${name} failed to register: ${err && err.stack}`);
+    }
+  }
+  // `finalize(hfModule)` runs once every module has registered: for changes that wrap whichever
+  // implementation of a function is final.
+  for (const [name, finalize] of finalizers) {
+    try {
+      finalize(hfModule);
+    } catch (err) {
+      console.error(`[engine] function module ${name} failed to finalize: ${err && err.stack}`);
     }
   }
   return registered;
