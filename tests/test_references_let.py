@@ -59,7 +59,7 @@ def test_let_inlined(formula: str, expected: str, ctx: AnalysisContext) -> None:
 @pytest.mark.parametrize(
     "formula",
     [
-        "LET(f,LAMBDA(y,y+1),f(2))",  # a LAMBDA value
+        "LET(f,LAMBDA(y,y+1),f)",  # a LAMBDA as the result (called, it is inlined)
         "LET(x,1,2,x)",  # a name that is not a name
         "LET(x,1)",  # no calculation
     ],

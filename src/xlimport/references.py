@@ -183,6 +183,18 @@ class AnalysisContext:
                     continue
                 scope = self.sheet_indexes[pos]
             self._names[(scope, dn.name.upper())] = dn.value
+        # names whose value is a LAMBDA, called like functions: inlined per cell
+        lambda_names = sorted(
+            {name for (_, name), v in self._names.items() if _LAMBDA_VALUE.match(v)},
+            key=len,
+            reverse=True,
+        )
+        self.lambda_call = (
+            re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, lambda_names)) + r")\(", re.I)
+            if lambda_names
+            else None
+        )
+        self._lambdas: dict[tuple[int | None, str], object] = {}
         self.tables: dict[str, _Table] = {}
         for t in workbook.tables:
             table = self._table(t)
@@ -283,6 +295,17 @@ def analyze(
     """Analyze one formula (text without the leading "=") of the cell at (row, col);
     ``array``: the cell holds an array (CSE or spilled) formula, where a lone range such as
     ``=A1:A5`` stays whole instead of taking its implicit intersection with the cell."""
+    rewritten = rewrite_intersections(rewrite_reference_errors(rewrite_text_literals(formula)))
+    if rewritten != formula:
+        # the engine gets intersections computed and text constants it can read; the
+        # precedents stay those written
+        info = analyze(rewritten, sheet_index, row, col, ctx, array)
+        try:
+            written = _analyze_split(formula, sheet_index, row, col, ctx)[0].refs
+        except Exception:  # noqa: BLE001 - the rewritten formula's own precedents remain
+            written = []
+        info.refs = written or info.refs  # an intersection lies within what is written
+        return info
     try:
         fast_map = ctx._fast.get(sheet_index)
         if fast_map is None:
@@ -293,17 +316,18 @@ def analyze(
             info = fast.apply(formula, row)
             if info is not None:
                 return _without_offset_self(info, formula, sheet_index, row, col, ctx)
-        else:
-            # LET, SINGLE and lone ranges: rewritten per cell (digit masking keeps the shape,
-            # so a mask with a fast template never needs this)
-            rewritten = _rewrite_special(formula, row, col, array)
-            if rewritten is not None:
-                fast = fast_map[mask] = _NO_FAST
-                if rewritten != formula:
-                    info = _analyze_split(rewritten, sheet_index, row, col, ctx)[0]
-                    if _WHOLE_RANGE.fullmatch(formula):  # keep the whole range as precedent
-                        info.refs = _analyze_split(formula, sheet_index, row, col, ctx)[0].refs
-                    return _without_offset_self(info, rewritten, sheet_index, row, col, ctx)
+        # LET, LAMBDA, SINGLE and lone ranges: rewritten per cell (digit masking keeps the
+        # shape, so a mask with a fast template that applies never needs this; one that
+        # does not apply may differ in a digit of a name, as LAMBDA names f1 / f2)
+        rewritten = _rewrite_special(formula, row, col, array, ctx, sheet_index)
+        if rewritten is not None:
+            fast = fast_map[mask] = _NO_FAST
+            if rewritten != formula:
+                info = _analyze_split(rewritten, sheet_index, row, col, ctx)[0]
+                info.refs = list(dict.fromkeys(info.refs))  # inlined values repeat refs
+                if _WHOLE_RANGE.fullmatch(formula):  # keep the whole range as precedent
+                    info.refs = _analyze_split(formula, sheet_index, row, col, ctx)[0].refs
+                return _without_offset_self(info, rewritten, sheet_index, row, col, ctx)
         info, t, parts = _analyze_split(formula, sheet_index, row, col, ctx)
         if fast is None:
             if len(fast_map) >= ctx.max_templates:
@@ -697,6 +721,149 @@ def _fast_template(formula: str, parts: list, t: _Template) -> _FastTemplate | N
     return ft
 
 
+# ---- the intersection operator (a space between two references) ------------------------------
+# HyperFormula has no intersection operator; between references of known position Excel's result
+# is a range known from the text: the cells both cover ("B2:D4 C3:E5" is C3:D4), #NULL! when they
+# share none. A range written A1:B2:C3 is the smallest range covering its parts.
+_ISECT_CELL = r"\$?[A-Za-z]{1,3}\$?[0-9]{1,7}"
+_ISECT_CHAIN = (
+    rf"(?:{_ISECT_CELL}(?::{_ISECT_CELL})*"
+    r"|\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}|\$?[0-9]{1,7}:\$?[0-9]{1,7})"
+)
+_ISECT_OPERAND = (
+    rf"(?<![\w.$!:'\]])((?:{_QUOTED}!|[A-Za-z_][\w.]*!)?)({_ISECT_CHAIN})(?![\w.(!$:\[])"
+)
+_INTERSECTION = re.compile(rf"({_STR})|{_ISECT_OPERAND}[ \t\r\n]+{_ISECT_OPERAND}", re.DOTALL)
+_NULL_OPERAND = re.compile(  # an empty intersection intersected again is still empty
+    rf"({_STR})|#NULL![ \t\r\n]+{_ISECT_OPERAND}|{_ISECT_OPERAND}[ \t\r\n]+#NULL!", re.DOTALL
+)
+
+
+def _chain_box(chain: str) -> tuple[int, int, int, int] | None:
+    """(r1, c1, r2, c2) covered by A1, A1:B2, A1:B2:C3 (all parts), A:C or 1:3."""
+    parts = chain.upper().split(":")
+    if len(parts) == 2 and (parts[0].lstrip("$").isalpha() or parts[0].lstrip("$").isdigit()):
+        return parse_range(chain.upper())
+    boxes = [parse_range(p) for p in parts]
+    if not boxes or None in boxes:
+        return None
+    return (
+        min(b[0] for b in boxes),  # type: ignore[index]
+        min(b[1] for b in boxes),  # type: ignore[index]
+        max(b[2] for b in boxes),  # type: ignore[index]
+        max(b[3] for b in boxes),  # type: ignore[index]
+    )
+
+
+def _box_text(r1: int, c1: int, r2: int, c2: int, absolute: bool) -> str:
+    d = "$" if absolute else ""  # a defined name takes absolute references only
+    if r1 == 1 and r2 == MAX_ROWS:
+        return f"{d}{column_letter(c1)}:{d}{column_letter(c2)}"
+    if c1 == 1 and c2 == MAX_COLS:
+        return f"{d}{r1}:{d}{r2}"
+    first = f"{d}{column_letter(c1)}{d}{r1}"
+    return first if (r1, c1) == (r2, c2) else f"{first}:{d}{column_letter(c2)}{d}{r2}"
+
+
+# ---- text constants HyperFormula cannot read -------------------------------------------------
+# Excel writes a quote inside a text constant doubled ("say ""hi"""); HyperFormula's parser takes
+# no doubled quote and reads a backslash before a quote as an escape, so such constants are
+# written as a concatenation with CHAR(34) (") and CHAR(92) (\). Array constants keep theirs.
+_LITERAL_SCAN = re.compile(rf"({_QUOTED})|({_STR})|([{{}}])", re.DOTALL)
+
+
+def _literal_expression(literal: str) -> str:
+    text = literal[1:-1].replace('""', '"')
+    pieces: list[str] = []
+    run = ""
+    for ch in text:
+        if ch in '"\\':
+            if run:
+                pieces.append(f'"{run}"')
+                run = ""
+            pieces.append("CHAR(34)" if ch == '"' else "CHAR(92)")
+        else:
+            run += ch
+    if run:
+        pieces.append(f'"{run}"')
+    return "(" + "&".join(pieces) + ")"
+
+
+def rewrite_text_literals(formula: str) -> str:
+    """``formula`` with each text constant holding a quote, or ending with a backslash, written
+    as an expression HyperFormula reads (outside array constants)."""
+    if '""' not in formula and '\\"' not in formula:
+        return formula
+    out: list[str] = []
+    depth = 0
+    last = 0
+    for m in _LITERAL_SCAN.finditer(formula):
+        if m.group(3):
+            depth += 1 if m.group(3) == "{" else -1
+            continue
+        literal = m.group(2)
+        if literal is None or depth > 0:
+            continue
+        if '""' in literal[1:-1] or literal[1:-1].endswith("\\"):
+            out.append(formula[last : m.start()])
+            out.append(_literal_expression(literal))
+            last = m.end()
+    if not out:
+        return formula
+    out.append(formula[last:])
+    return "".join(out)
+
+
+# A reference Excel lost (a deleted sheet, rows or columns) is written Sheet1!#REF! or A1:#REF!;
+# it evaluates to #REF!, which HyperFormula reads only without the prefix.
+_REF_ERROR = re.compile(
+    rf"({_STR})|(?:(?:{_QUOTED}|[A-Za-z_\\][\w.]*)!|\$?[A-Za-z]{{1,3}}\$?[0-9]{{1,7}}:)#REF!",
+    re.DOTALL,
+)
+
+
+def rewrite_reference_errors(formula: str) -> str:
+    """``formula`` with each sheet-qualified (or range-ended) #REF! written as plain #REF!."""
+    if "#REF!" not in formula:
+        return formula
+    for _ in range(3):  # Sheet1!A1:#REF! takes two steps
+        out = _REF_ERROR.sub(lambda m: m.group(0) if m.group(1) is not None else "#REF!", formula)
+        if out == formula:
+            break
+        formula = out
+    return formula
+
+
+def rewrite_intersections(formula: str) -> str:
+    """``formula`` with each intersection of two references on the same sheet written as the
+    range it gives, or #NULL!; anything else (names, other sheets) unchanged."""
+    if " " not in formula and "\n" not in formula:
+        return formula
+
+    def repl(m: re.Match) -> str:
+        if m.group(1) is not None:
+            return m.group(0)
+        prefix, left, prefix2, right = m.group(2), m.group(3), m.group(4), m.group(5)
+        if prefix.lower() != prefix2.lower():
+            return m.group(0)
+        a, b = _chain_box(left), _chain_box(right)
+        if a is None or b is None:
+            return m.group(0)
+        r1, c1, r2, c2 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
+        if r1 > r2 or c1 > c2:
+            return "#NULL!"
+        absolute = not re.search(r"(?<![$A-Za-z])[A-Za-z]|(?<![$0-9])[0-9]", left + right)
+        return prefix + _box_text(r1, c1, r2, c2, absolute)
+
+    for _ in range(8):  # A B C: one pair at a time
+        out = _INTERSECTION.sub(repl, formula)
+        out = _NULL_OPERAND.sub(lambda m: m.group(0) if m.group(1) is not None else "#NULL!", out)
+        if out == formula:
+            break
+        formula = out
+    return formula
+
+
 def qualify_references(engine_text: str, sheet_name: str) -> str:
     """Return ``engine_text`` with every reference that has no sheet prefix prefixed with
     ``sheet_name`` (quoted when needed); positions stay relative. Used to evaluate a cell's
@@ -723,7 +890,11 @@ def parse_range(text: str) -> tuple[int, int, int, int] | None:
 # ---- per-cell rewrites: LET inlined, @ (SINGLE) and plain ranges intersected -------------------
 # Excel 365 writes the implicit-intersection operator @ as _xlfn.SINGLE(...); HyperFormula has
 # neither LET nor SINGLE, and gives #VALUE! for a formula that is only a multi-cell range.
-_SPECIAL = re.compile(r"(?<!\w)(?:LET|SINGLE)\(", re.IGNORECASE)
+_SPECIAL = re.compile(
+    r"(?<!\w)(?:LET|SINGLE|LAMBDA|MAP|REDUCE|SCAN|MAKEARRAY|BYROW|BYCOL|ISOMITTED)\(",
+    re.IGNORECASE,
+)
+_LAMBDA_VALUE = re.compile(r"\s*=?\s*(?:_xlfn\.)?LAMBDA\(", re.IGNORECASE)
 _WHOLE_RANGE = re.compile(
     r"\s*((?:'(?:[^']|'')*'|[^\W\d][\w.]*)!)?"
     r"(\$?[A-Za-z]{1,3}\$?[0-9]{1,7}:\$?[A-Za-z]{1,3}\$?[0-9]{1,7}"
@@ -735,24 +906,41 @@ class _NotInlinable(ValueError):
     pass
 
 
-def _rewrite_special(formula: str, row: int, col: int, array: bool) -> str | None:
-    """The formula with LET inlined, ``SINGLE(x)`` and a lone multi-cell range (outside an
-    array formula) replaced by their implicit intersection with the cell (row, col); the
-    formula itself when it has such a shape but cannot be rewritten; None when it has none
-    (the result then does not depend on the cell's position)."""
+def _rewrite_special(
+    formula: str,
+    row: int,
+    col: int,
+    array: bool,
+    ctx: AnalysisContext | None = None,
+    sheet: int = 0,
+) -> str | None:
+    """The formula with LET and LAMBDA calls inlined (LAMBDA names of ``ctx`` included, and
+    MAP / BYROW / BYCOL / MAKEARRAY / SCAN / REDUCE expanded element by element),
+    ``SINGLE(x)`` and a lone multi-cell range (outside an array formula) replaced by their
+    implicit intersection with the cell (row, col); the formula itself when it has such a shape
+    but cannot be rewritten; None when it has none (the result then does not depend on the
+    cell's position)."""
     if ":" in formula:
         m = _WHOLE_RANGE.fullmatch(formula)
         if m is not None:
             if array:
                 return formula
             return _intersect(m.group(1) or "", m.group(2), row, col) or formula
-    if _SPECIAL.search(formula) is None:
+    if _SPECIAL.search(formula) is None and (
+        ctx is None or ctx.lambda_call is None or ctx.lambda_call.search(formula) is None
+    ):
         return None
     try:
         toks = [(kind, text) for kind, text, _ in _tokens(_SPLIT.split(formula), False)]
-        return _emit(toks, 0, len(toks), {}, row, col)
-    except (_NotInlinable, _FormulaSyntaxError):
-        return formula
+        st = _Inline(ctx, sheet)
+        text = _emit(toks, 0, len(toks), {}, row, col, st)
+        if st.arrays and not array:
+            # a formula with MAP, SCAN... is evaluated as an array formula (Excel's dynamic
+            # arrays); an array (CSE or spilled) formula is wrapped by the evaluation stage
+            text = "ARRAYFORMULA(" + text + ")"
+        return text
+    except (_NotInlinable, _FormulaSyntaxError, ValueError, OverflowError, IndexError):
+        return formula  # left as it is (with LAMBDA: an unsupported function)
 
 
 def _intersect(prefix: str, ref_text: str, row: int, col: int) -> str | None:
@@ -818,9 +1006,20 @@ def _function_name(text: str) -> str:
     return upper
 
 
-def _emit(toks: list, lo: int, hi: int, env: dict[str, str], row: int, col: int) -> str:
-    """Text of ``toks[lo:hi]`` with LET inlined (``env``: bound name -> its value's text),
-    SINGLE(ref) intersected; raises _NotInlinable when that cannot be done safely."""
+def _emit(
+    toks: list,
+    lo: int,
+    hi: int,
+    env: dict[str, object],
+    row: int,
+    col: int,
+    st: _Inline | None = None,
+) -> str:
+    """Text of ``toks[lo:hi]`` with LET and LAMBDA calls inlined (``env``: bound name -> its
+    value's text, a :class:`_Lambda` or :data:`_OMITTED`), SINGLE(ref) intersected; raises
+    _NotInlinable when that cannot be done safely."""
+    if st is None:
+        st = _Inline(None, 0)
     out: list[str] = []
     prev = ("", "")
     i = lo
@@ -828,10 +1027,46 @@ def _emit(toks: list, lo: int, hi: int, env: dict[str, str], row: int, col: int)
         kind, text = toks[i]
         if kind == "func":
             name = _function_name(text)
-            if text[:-1].upper() in env:
-                raise _NotInlinable("a LET name called as a function")
-            if name == "LAMBDA":
-                raise _NotInlinable("LAMBDA")
+            called = env.get(text[:-1].upper()) if env else None
+            if called is not None or text[:-1].upper() in env:
+                if not isinstance(called, _Lambda):
+                    raise _NotInlinable("a LET name called as a function")
+                spans, i = _arguments(toks, i)
+                out.append(_call(called, _values(toks, spans, env, row, col, st), row, col, st))
+                _no_call_after(toks, i, hi)
+                prev = ("op", ")")
+                continue
+            if name == "LAMBDA":  # only called on the spot: LAMBDA(x, x+1)(5)
+                lam, j = _lambda_at(toks, i, env)
+                while j < hi and toks[j][0] == "ws":
+                    j += 1
+                if j >= hi or toks[j] != ("op", "("):
+                    raise _NotInlinable("a LAMBDA not called")
+                spans, i = _arguments(toks, j)
+                out.append(_call(lam, _values(toks, spans, env, row, col, st), row, col, st))
+                _no_call_after(toks, i, hi)
+                prev = ("op", ")")
+                continue
+            if name in _LAMBDA_HELPERS:
+                spans, i = _arguments(toks, i)
+                out.append(_helper(name, toks, spans, env, row, col, st))
+                prev = ("op", ")")
+                continue
+            if name == "ISOMITTED":
+                spans, i = _arguments(toks, i)
+                arg = _significant(toks, *spans[0]) if len(spans) == 1 else []
+                if len(arg) != 1 or arg[0][0] != "ident" or arg[0][1].upper() not in env:
+                    raise _NotInlinable("ISOMITTED of something else than a parameter")
+                out.append("TRUE()" if env[arg[0][1].upper()] is _OMITTED else "FALSE()")
+                prev = ("op", ")")
+                continue
+            lam = None if text.upper().startswith(_PREFIXES) else st.named(text[:-1])
+            if lam is not None:  # a defined name whose value is a LAMBDA
+                spans, i = _arguments(toks, i)
+                out.append(_call(lam, _values(toks, spans, env, row, col, st), row, col, st))
+                _no_call_after(toks, i, hi)
+                prev = ("op", ")")
+                continue
             if name == "LET":
                 spans, i = _arguments(toks, i)
                 if len(spans) < 3 or len(spans) % 2 == 0:
@@ -841,15 +1076,12 @@ def _emit(toks: list, lo: int, hi: int, env: dict[str, str], row: int, col: int)
                     bound = _significant(toks, a, b)
                     if len(bound) != 1 or bound[0][0] != "ident":
                         raise _NotInlinable("LET name")
-                    value = _emit(toks, c, d, local, row, col).strip()
-                    sig = _significant(toks, c, d)
-                    if len(sig) == 1 and sig[0][0] == "ident" and sig[0][1].upper() in local:
-                        pass  # another LET name: its text is ready
-                    elif not _atomic(sig):
-                        value = "(" + value + ")"
+                    value = _value(toks, c, d, local, row, col, st)
+                    if value is _OMITTED:
+                        raise _NotInlinable("LET value")
                     local[bound[0][1].upper()] = value
                 a, b = spans[-1]
-                out.append("(" + _emit(toks, a, b, local, row, col).strip() + ")")
+                out.append("(" + _emit(toks, a, b, local, row, col, st).strip() + ")")
                 prev = ("op", ")")
                 continue
             if name == "SINGLE":
@@ -871,7 +1103,7 @@ def _emit(toks: list, lo: int, hi: int, env: dict[str, str], row: int, col: int)
                     prefix = "".join(t for _, t in arg[:-1])
                     cell = _intersect(prefix, arg[-1][1], row, col)
                 if cell is None:
-                    cell = "(" + _emit(toks, a, b, env, row, col).strip() + ")"
+                    cell = "(" + _emit(toks, a, b, env, row, col, st).strip() + ")"
                 out.append(cell)
                 prev = ("op", ")")
                 continue
@@ -879,7 +1111,11 @@ def _emit(toks: list, lo: int, hi: int, env: dict[str, str], row: int, col: int)
             qualified = prev[0] == "sheet" or prev == ("op", "!")
             nxt = toks[i + 1][0] if i + 1 < hi else ""
             if not qualified and nxt != "bracket":
-                out.append(env[text.upper()])
+                value = env[text.upper()]
+                if isinstance(value, _Lambda):
+                    raise _NotInlinable("a LAMBDA used as a value")
+                # an omitted LAMBDA argument is blank: 0 in arithmetic
+                out.append("0" if value is _OMITTED else value)
                 prev = ("op", ")")
                 i += 1
                 continue
@@ -888,6 +1124,480 @@ def _emit(toks: list, lo: int, hi: int, env: dict[str, str], row: int, col: int)
             prev = (kind, text)
         i += 1
     return "".join(out)
+
+
+# ---- LAMBDA inlined: a call becomes its body, each parameter replaced by its argument's text ----
+# HyperFormula has no LAMBDA. A LAMBDA called on the spot (LAMBDA(x, x+1)(5)), through a LET
+# name or a defined name, and the helpers taking one (MAP, BYROW, BYCOL, MAKEARRAY, SCAN,
+# REDUCE) over arrays of known size are written out element by element; anything else is left
+# as it is (and reported as an unsupported function).
+_OMITTED = object()  # an argument left empty or out (LAMBDA(x,y,...)(1,)): ISOMITTED is TRUE
+_LAMBDA_HELPERS = frozenset({"MAP", "BYROW", "BYCOL", "MAKEARRAY", "SCAN", "REDUCE"})
+_MAX_INLINE_DEPTH = 24  # nested calls: a recursive LAMBDA name goes deeper and is left alone
+_MAX_INLINE_TEXT = 32_000  # characters of an inlined expression (SCAN / REDUCE nest each step)
+_MAX_ELEMENTS = 4_096  # elements of an array written out one by one
+_MAX_INLINE_CALLS = 20_000  # LAMBDA bodies written out for one formula
+
+
+@dataclass(slots=True)
+class _Lambda:
+    params: list[str]  # upper-case; an optional one ([b], written _xlop.b) as _XLPM.B
+    required: int  # leading parameters an argument must be passed for
+    toks: list
+    lo: int  # the body: toks[lo:hi]
+    hi: int
+    env: dict  # the names it sees where it was written (LET names, outer parameters)
+    eta: str | None = None  # _xleta.SUM: the function SUM itself
+
+
+@dataclass(slots=True)
+class _Inline:
+    """State of one formula's inlining: the workbook's LAMBDA names and the call depth."""
+
+    ctx: AnalysisContext | None
+    sheet: int
+    depth: int = 0
+    calls: int = 0  # LAMBDA bodies written out so far
+    arrays: bool = False  # a helper (MAP, SCAN...) was written out: an array expression
+
+    def named(self, name: str) -> _Lambda | None:
+        """The LAMBDA a defined name holds (sheet scope first), or None."""
+        ctx = self.ctx
+        if ctx is None or ctx.lambda_call is None:
+            return None
+        upper = name.upper()
+        scope: int | None = self.sheet
+        value = ctx._names.get((scope, upper))
+        if value is None:
+            scope = None
+            value = ctx._names.get((None, upper))
+        if value is None or not _LAMBDA_VALUE.match(value):
+            return None
+        lam = ctx._lambdas.get((scope, upper))
+        if lam is None:
+            text = value.strip().removeprefix("=")
+            try:
+                toks = [(kind, t) for kind, t, _ in _tokens(_SPLIT.split(text), False)]
+            except _FormulaSyntaxError as exc:
+                raise _NotInlinable("LAMBDA name") from exc
+            lam = _lambda_value(toks, 0, len(toks), {}, _Inline(None, self.sheet))
+            if lam is None:
+                raise _NotInlinable("LAMBDA name")
+            ctx._lambdas[(scope, upper)] = lam
+        return lam
+
+    def reference(self, name: str) -> list[tuple[str, str]]:
+        """Tokens of a defined name's value when it is a plain reference (for MAP(data, ...))."""
+        ctx = self.ctx
+        value = None
+        if ctx is not None:
+            upper = name.upper()
+            value = ctx._names.get((self.sheet, upper)) or ctx._names.get((None, upper))
+        if value is None:
+            raise _UnknownSize("not a defined name")
+        try:
+            toks = _tokens(_SPLIT.split(value.strip().removeprefix("=")), False)
+        except _FormulaSyntaxError as exc:
+            raise _NotInlinable("not an array") from exc
+        return [(kind, text) for kind, text, _ in toks if kind != "ws"]
+
+
+def _no_call_after(toks: list, i: int, hi: int) -> None:
+    """A LAMBDA's result called in turn (LAMBDA(x, LAMBDA(y, x+y))(1)(2)) is not inlined."""
+    while i < hi and toks[i][0] == "ws":
+        i += 1
+    if i < hi and toks[i] == ("op", "("):
+        raise _NotInlinable("the result of a LAMBDA called")
+
+
+def _lambda_at(toks: list, i: int, env: dict) -> tuple[_Lambda, int]:
+    """The LAMBDA whose "func" token is ``toks[i]``, and the index after its ")"."""
+    spans, j = _arguments(toks, i)
+    if not spans or not _significant(toks, *spans[-1]):
+        raise _NotInlinable("LAMBDA without a body")
+    params: list[str] = []
+    required = 0
+    for a, b in spans[:-1]:
+        sig = _significant(toks, a, b)
+        if len(sig) != 1 or sig[0][0] != "ident":
+            raise _NotInlinable("LAMBDA parameter")
+        upper = sig[0][1].upper()
+        if upper.startswith("_XLOP."):  # [b]: optional, read as _xlpm.b in the body
+            upper = "_XLPM." + upper[6:]
+        elif required < len(params):
+            raise _NotInlinable("a required parameter after an optional one")
+        else:
+            required += 1
+        params.append(upper)
+    a, b = spans[-1]
+    return _Lambda(params, required, toks, a, b, dict(env)), j
+
+
+def _lambda_value(toks: list, a: int, b: int, env: dict, st: _Inline) -> _Lambda | None:
+    """The LAMBDA that ``toks[a:b]`` is (written out, a LET name or parameter holding one, a
+    LAMBDA defined name, or ``_xleta.FUNC``), or None when it is something else."""
+    while a < b and toks[a][0] == "ws":
+        a += 1
+    while b > a and toks[b - 1][0] == "ws":
+        b -= 1
+    if a >= b:
+        return None
+    kind, text = toks[a]
+    if kind == "func" and _function_name(text) == "LAMBDA":
+        lam, j = _lambda_at(toks, a, env)
+        return lam if j == b else None  # else called on the spot: its result is the value
+    if b - a != 1 or kind != "ident":
+        return None
+    upper = text.upper()
+    if env and upper in env:
+        value = env[upper]
+        return value if isinstance(value, _Lambda) else None
+    if upper.startswith("_XLETA."):
+        return _Lambda([], 0, [], 0, 0, {}, eta=text[7:])
+    if upper.startswith("_XLPM.") or upper in ("TRUE", "FALSE"):
+        return None
+    return st.named(text)
+
+
+def _value(toks: list, a: int, b: int, env: dict, row: int, col: int, st: _Inline) -> object:
+    """What ``toks[a:b]`` passes as an argument (or binds in LET): its text, parenthesised
+    unless atomic; a :class:`_Lambda`; or :data:`_OMITTED` when empty."""
+    sig = _significant(toks, a, b)
+    if not sig:
+        return _OMITTED
+    lam = _lambda_value(toks, a, b, env, st)
+    if lam is not None:
+        return lam
+    if len(sig) == 1 and sig[0][0] == "ident" and env and sig[0][1].upper() in env:
+        return env[sig[0][1].upper()]  # another bound name: its text is ready
+    value = _emit(toks, a, b, env, row, col, st).strip()
+    return value if _atomic(sig) else "(" + value + ")"
+
+
+def _values(toks: list, spans: list, env: dict, row: int, col: int, st: _Inline) -> list:
+    return [_value(toks, a, b, env, row, col, st) for a, b in spans]
+
+
+def _call(lam: _Lambda, args: list, row: int, col: int, st: _Inline) -> str:
+    """The text of ``lam`` applied to ``args``: its body with the parameters replaced."""
+    if lam.eta is not None:
+        if any(type(arg) is not str for arg in args):
+            raise _NotInlinable("a LAMBDA passed to a function")
+        return f"{lam.eta}({','.join(args)})"
+    if not lam.required <= len(args) <= len(lam.params):
+        return "#VALUE!"  # Excel: a LAMBDA called with a wrong number of arguments
+    st.calls += 1
+    if st.depth >= _MAX_INLINE_DEPTH or st.calls > _MAX_INLINE_CALLS:
+        raise _NotInlinable("LAMBDA calls nested too deep or too many (recursive)")
+    local = dict(lam.env)
+    for k, param in enumerate(lam.params):
+        local[param] = args[k] if k < len(args) else _OMITTED
+    st.depth += 1
+    try:
+        text = _emit(lam.toks, lam.lo, lam.hi, local, row, col, st).strip()
+    finally:
+        st.depth -= 1
+    if len(text) > _MAX_INLINE_TEXT:
+        raise _NotInlinable("inlined LAMBDA too long")
+    return "(" + text + ")"
+
+
+@dataclass(slots=True)
+class _Grid:
+    """An array of known size: the text of each element, row and column."""
+
+    cells: list[list[str]]
+    rows: list[str]
+    cols: list[str]
+
+
+def _helper(name: str, toks: list, spans: list, env: dict, row: int, col: int, st: _Inline) -> str:
+    """MAP, BYROW, BYCOL, MAKEARRAY, SCAN or REDUCE written out element by element."""
+    if len(spans) < 2:
+        raise _NotInlinable(f"{name} arguments")
+    fn = _lambda_value(toks, *spans[-1], env, st)
+    if fn is None:
+        raise _NotInlinable(f"{name} without a LAMBDA")
+    st.arrays = True
+
+    def call(args: list) -> str:
+        return _call(fn, args, row, col, st)
+
+    if name == "MAKEARRAY":
+        if len(spans) != 3:
+            raise _NotInlinable("MAKEARRAY arguments")
+        size = [_count(toks, a, b) for a, b in spans[:2]]
+        guards: list[str] = []
+        if None in size:
+            # computed rows / columns: the size Excel gave the array formula, checked against
+            # them (a count that is not a whole number >= 1 gives #VALUE!)
+            recorded = _recorded_size(st, row, col)
+            if recorded is None:
+                raise _NotInlinable("MAKEARRAY of a computed size")
+            for k, (a, b) in enumerate(spans[:2]):
+                if size[k] is None:
+                    sig = _significant(toks, a, b)
+                    value = _value(toks, a, b, env, row, col, st)
+                    if type(value) is not str or any(":" in t for kind, t in sig if kind == "ref"):
+                        raise _NotInlinable("MAKEARRAY size")
+                    guards.append(f"INT({value})={recorded[k]}")
+                    size[k] = recorded[k]
+        rows, cols = size
+        if rows * cols > _MAX_ELEMENTS:
+            raise _NotInlinable("MAKEARRAY too big")
+        out = [[call([str(r), str(c)]) for c in range(1, cols + 1)] for r in range(1, rows + 1)]
+        if guards:
+            return f"IF(AND({','.join(guards)}),{_stack(out)},#VALUE!)"
+        return _stack(out)
+    if name in ("SCAN", "REDUCE"):
+        if len(spans) != 3:
+            raise _NotInlinable(f"{name} arguments")
+        acc = _value(toks, *spans[0], env, row, col, st)  # omitted: blank (0)
+        grid = _grid(toks, *spans[1], env, row, col, st, recorded=name == "SCAN")
+        if isinstance(acc, _Lambda) or grid is None:
+            raise _NotInlinable(f"{name} of a LAMBDA")
+        # each step holds the previous one: give up early on what would grow too long
+        n = len(grid.cells) * len(grid.cells[0])
+        body = sum(len(t) for _, t in fn.toks[fn.lo : fn.hi]) if fn.eta is None else 8
+        if body * (n if name == "REDUCE" else n * (n + 1) // 2) > _MAX_INLINE_TEXT:
+            raise _NotInlinable(f"{name} too long to write out")
+        out = []
+        for cells in grid.cells:
+            out.append([])
+            for element in cells:
+                acc = call([acc, element])
+                out[-1].append(acc)
+        return acc if name == "REDUCE" else _stack(out)
+    grids = [_grid(toks, a, b, env, row, col, st, recorded=True) for a, b in spans[:-1]]
+    if None in grids:
+        return "#VALUE!"  # Excel: a LAMBDA where an array is expected
+    first = grids[0]
+    if name == "MAP":
+        shape = (len(first.cells), len(first.cells[0]))
+        if any((len(g.cells), len(g.cells[0])) != shape for g in grids):
+            raise _NotInlinable("MAP over arrays of different sizes")
+        return _stack(
+            [
+                [call([g.cells[r][c] for g in grids]) for c in range(shape[1])]
+                for r in range(shape[0])
+            ]
+        )
+    if len(grids) != 1:
+        raise _NotInlinable(f"{name} arguments")
+    if name == "BYROW":
+        return _stack([[call([text])] for text in first.rows])
+    return _stack([[call([text]) for text in first.cols]])  # BYCOL
+
+
+def _count(toks: list, a: int, b: int) -> int | None:
+    """A positive number written as a constant (MAKEARRAY's rows and columns), or None."""
+    sig = _significant(toks, a, b)
+    if len(sig) != 1 or sig[0][0] != "num":
+        return None
+    if float(sig[0][1]) < 1:
+        raise _NotInlinable("not a valid size")
+    return int(float(sig[0][1]))
+
+
+def _recorded_size(st: _Inline, row: int, col: int) -> tuple[int, int] | None:
+    """(rows, columns) of the array formula range Excel recorded at (row, col), if any."""
+    ctx = st.ctx
+    if ctx is None or st.sheet not in ctx.sheet_indexes:
+        return None
+    sheet = ctx.workbook.sheets[ctx.sheet_indexes.index(st.sheet)]
+    box = parse_range(sheet.array_ranges.get((row, col), ""))
+    if box is None:
+        return None
+    return box[2] - box[0] + 1, box[3] - box[1] + 1
+
+
+def _stack(cells: list[list[str]]) -> str:
+    """One expression holding the array of ``cells``: CHOOSE over an array constant of the
+    positions, which (unlike HSTACK / VSTACK) keeps an error to its own element."""
+    if len(cells) == 1 and len(cells[0]) == 1:
+        return cells[0][0]
+    width = len(cells[0])
+    index = ";".join(
+        ",".join(str(r * width + c + 1) for c in range(width)) for r in range(len(cells))
+    )
+    text = "CHOOSE({" + index + "}," + ",".join(chain.from_iterable(cells)) + ")"
+    if len(text) > _MAX_INLINE_TEXT:
+        raise _NotInlinable("array written out too long")
+    return text
+
+
+def _unwrap(sig: list) -> list:
+    """``sig`` without parentheses around the whole of it."""
+    while len(sig) >= 2 and sig[0] == ("op", "(") and sig[-1] == ("op", ")"):
+        depth = 0
+        for k, (kind, text) in enumerate(sig):
+            if kind == "func" or (kind == "op" and text == "("):
+                depth += 1
+            elif kind == "op" and text == ")":
+                depth -= 1
+                if depth == 0 and k < len(sig) - 1:
+                    return sig
+        sig = sig[1:-1]
+    return sig
+
+
+class _UnknownSize(_NotInlinable):
+    pass
+
+
+def _grid(
+    toks: list,
+    a: int,
+    b: int,
+    env: dict,
+    row: int,
+    col: int,
+    st: _Inline,
+    recorded: bool = False,
+) -> _Grid | None:
+    """The elements of the array argument ``toks[a:b]`` when its size is known before
+    evaluation (a range, an array constant, a single value, SEQUENCE of constants), or with
+    ``recorded`` the size Excel gave the array formula (for MAP, SCAN, BYROW and BYCOL, whose
+    result has the size of the array: elements taken with INDEX / CHOOSEROWS / CHOOSECOLS);
+    None when it is a LAMBDA."""
+    try:
+        return _known_grid(toks, a, b, env, row, col, st)
+    except _UnknownSize:
+        size = _recorded_size(st, row, col) if recorded else None
+        value = _value(toks, a, b, env, row, col, st) if size is not None else None
+        if type(value) is not str or size[0] * size[1] > _MAX_ELEMENTS:
+            raise
+    height, width = size
+    return _Grid(
+        [[f"INDEX({value},{r},{c})" for c in range(1, width + 1)] for r in range(1, height + 1)],
+        [f"CHOOSEROWS({value},{r})" for r in range(1, height + 1)],
+        [f"CHOOSECOLS({value},{c})" for c in range(1, width + 1)],
+    )
+
+
+def _known_grid(
+    toks: list, a: int, b: int, env: dict, row: int, col: int, st: _Inline
+) -> _Grid | None:
+    if _lambda_value(toks, a, b, env, st) is not None:
+        return None
+    sig = _significant(toks, a, b)
+    tables = st.ctx.tables if st.ctx is not None else {}
+    if (
+        sig
+        and sig[0][0] == "ident"
+        and sig[0][1].upper() in tables
+        and (len(sig) == 1 or (len(sig) == 2 and sig[1][0] == "bracket"))
+        and not (env and sig[0][1].upper() in env)
+    ):  # Table1 (its data) or Table1[Col]: the range it stands for
+        inner = sig[1][1][1:-1] if len(sig) == 2 else ""
+        ref, _ = _table_ref(tables[sig[0][1].upper()], inner, _Builder(st.ctx, st.sheet, row, col))
+        ref = ref.replace(_ROW_SENTINEL, str(row))
+        sig = [(k, t) for k, t, _ in _tokens(_SPLIT.split(ref), False) if k != "ws"]
+    if len(sig) == 1 and sig[0][0] == "ident" and sig[0][1].upper() not in ("TRUE", "FALSE"):
+        upper = sig[0][1].upper()
+        if env and upper in env:
+            value = env[upper]
+            if type(value) is not str:
+                raise _NotInlinable("not an array")
+            sig = _unwrap([(k, t) for k, t, _ in _tokens(_SPLIT.split(value), False) if k != "ws"])
+        else:
+            sig = st.reference(sig[0][1])
+    kinds = [kind for kind, _ in sig]
+    if kinds and kinds[-1] == "ref" and _atomic(sig):
+        prefix = "".join(text for _, text in sig[:-1])
+        if ":" in prefix:
+            raise _NotInlinable("3D reference")
+        box = parse_range(sig[-1][1])
+        if box is None:
+            raise _NotInlinable("not a range")
+        r1, c1, r2, c2 = box
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > _MAX_ELEMENTS:
+            raise _NotInlinable("range too big to write out")
+        a1, a2 = column_letter(c1), column_letter(c2)
+        cells = [
+            [f"{prefix}{column_letter(c)}{r}" for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)
+        ]
+        rows = [
+            f"{prefix}{a1}{r}:{a2}{r}" if c1 < c2 else f"{prefix}{a1}{r}" for r in range(r1, r2 + 1)
+        ]
+        cols = [
+            f"{prefix}{column_letter(c)}{r1}:{column_letter(c)}{r2}"
+            if r1 < r2
+            else f"{prefix}{column_letter(c)}{r1}"
+            for c in range(c1, c2 + 1)
+        ]
+        return _Grid(cells, rows, cols)
+    if kinds and kinds[0] == "op" and sig[0][1] == "{" and sig[-1] == ("op", "}"):
+        return _constant_grid(sig[1:-1])
+    if kinds and kinds[0] == "func" and _function_name(sig[0][1]) == "SEQUENCE":
+        return _sequence_grid(sig)
+    if len(sig) == 1 and kinds[0] in ("num", "str", "err", "ident"):
+        return _Grid([[sig[0][1]]], [sig[0][1]], [sig[0][1]])
+    if len(sig) == 2 and sig[0] in (("op", "-"), ("op", "+")) and kinds[1] == "num":
+        text = "(" + sig[0][1] + sig[1][1] + ")"
+        return _Grid([[text]], [text], [text])
+    raise _UnknownSize("an array of unknown size")
+
+
+def _constant_grid(sig: list) -> _Grid:
+    """Elements of an array constant's content (``1,2;3,4``)."""
+    raw: list[list[str]] = [[]]
+    element: list[str] = []
+    for kind, text in [*sig, ("op", ";")]:
+        if kind == "op" and text in ",;":
+            if not element:
+                raise _NotInlinable("empty array element")
+            raw[-1].append("".join(element))
+            element = []
+            if text == ";":
+                raw.append([])
+        elif kind in ("num", "str", "err", "ident") or (kind == "op" and text in "+-"):
+            element.append(text)
+        else:
+            raise _NotInlinable("array constant")
+    raw.pop()
+    return _constant_elements(raw)
+
+
+def _constant_elements(raw: list[list[str]]) -> _Grid:
+    """The grid of an array constant's elements (``-1`` parenthesised where substituted)."""
+    if len({len(r) for r in raw}) != 1:
+        raise _NotInlinable("ragged array constant")
+    cells = [[v if v[0] not in "+-" else "(" + v + ")" for v in r] for r in raw]
+    rows = ["{" + ",".join(r) + "}" for r in raw]
+    cols = ["{" + ";".join(r[c] for r in raw) + "}" for c in range(len(raw[0]))]
+    return _Grid(cells, rows, cols)
+
+
+def _sequence_grid(sig: list) -> _Grid:
+    """Elements of SEQUENCE(rows, [columns], [start], [step]) with constant arguments."""
+    args: list[list] = [[]]
+    for kind, text in sig[1:-1]:
+        if kind == "op" and text == ",":
+            args.append([])
+        else:
+            args[-1].append((kind, text))
+    if sig[-1] != ("op", ")") or len(args) > 4:
+        raise _NotInlinable("SEQUENCE arguments")
+    numbers: list[float] = []
+    for arg, default in zip(args + [[]] * (4 - len(args)), (None, 1.0, 1.0, 1.0), strict=True):
+        if not arg and default is not None:
+            numbers.append(default)
+        elif len(arg) == 1 and arg[0][0] == "num":
+            numbers.append(float(arg[0][1]))
+        elif len(arg) == 2 and arg[0] == ("op", "-") and arg[1][0] == "num":
+            numbers.append(-float(arg[1][1]))
+        else:
+            raise _UnknownSize("SEQUENCE of computed sizes")
+    rows, cols, start, step = int(numbers[0]), int(numbers[1]), numbers[2], numbers[3]
+    if rows < 1 or cols < 1 or rows * cols > _MAX_ELEMENTS:
+        raise _NotInlinable("SEQUENCE size")
+
+    def number(k: int) -> str:
+        value = start + step * k
+        return repr(int(value)) if value == int(value) else repr(value)
+
+    return _constant_elements([[number(r * cols + c) for c in range(cols)] for r in range(rows)])
 
 
 # ---- the fast path: slots to refs ------------------------------------------------------------
@@ -1100,8 +1810,9 @@ def _build_template(
                 emit, operand_refs = _table_ref(ctx.tables.get(upper), nxt[1][1:-1], b)
                 i += 1
             elif upper in ("TRUE", "FALSE") and prefix is None:
-                if "{" not in stack:
-                    emit = upper + "()"
+                # HyperFormula reads the logical constants as functions only, array
+                # constants included ({1,TRUE,"a"}).
+                emit = upper + "()"
             elif upper.startswith("_XLPM."):
                 pass  # LAMBDA / LET parameter
             else:
