@@ -107,6 +107,24 @@ def _small_book(path: Path) -> Path:
     return path
 
 
+def test_graph_built_beside_the_engine_fails_the_import_cleanly(sqlite_url, monkeypatch):
+    """The dependency graph is built in a thread while the engine computes; an error there
+    fails the import with that error and stores nothing."""
+    import xlimport.evaluate as evaluate
+
+    def broken(*args, **kwargs):
+        raise errors.StoreError("graph failed")
+
+    monkeypatch.setattr(evaluate, "build_graph", broken)
+    with pytest.raises(errors.StoreError, match="graph failed"):
+        xlimport.import_workbook(EXAMPLE, store=sqlite_url)
+    assert xlimport.open_store(sqlite_url).list_models().total == 0
+    monkeypatch.undo()
+    # The same workbook imports with its circular groups found by that thread.
+    r = xlimport.import_workbook(EXAMPLE, store=sqlite_url)
+    assert r.stats.circular_groups == 12 and r.stats.dependency_edges > 0
+
+
 def test_unsupported_function_is_a_warning_not_a_failure(tmp_path, sqlite_url):
     # openpyxl writes no cached values: every formula is "no_cached", but evaluation still runs.
     r = xlimport.import_workbook(_small_book(tmp_path / "small.xlsx"), store=sqlite_url)

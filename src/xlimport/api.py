@@ -19,7 +19,7 @@ from . import errors
 from .cells import RowBuilder
 from .config import ImportOptions, get_settings
 from .engine.hyperformula import get_engine
-from .evaluate import analyze_workbook, evaluate_workbook
+from .evaluate import analyze_formulas, evaluate_workbook
 from .progress import ProgressReporter
 from .reader import read_workbook
 from .result import ImportResult, ImportStats
@@ -140,7 +140,7 @@ def import_workbook(
     except errors.XlImportError as exc:
         _at_stage(exc, "dependencies")
         raise
-    analysis = analyze_workbook(wb, engine_functions, reporter.sub(0, 1))
+    analysis = analyze_formulas(wb, engine_functions, reporter.sub(0, 1))
     timings["dependencies"] = clock() - t
 
     # ---- evaluation ------------------------------------------------------------------------
@@ -281,7 +281,7 @@ def validate_model(
     t = clock()
     reporter.stage("dependencies", "analysing formulas")
     engine = get_engine()
-    analysis = analyze_workbook(wb, engine.function_names(), reporter.sub(0, 1))
+    analysis = analyze_formulas(wb, engine.function_names(), reporter.sub(0, 1))
     timings["dependencies"] = clock() - t
     t = clock()
     reporter.stage("evaluation", "evaluating formulas")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 import time
+from array import array
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from .references import (
     SheetAnalysis,
     analyze_sheet,
     qualify_references,
+    rewrite_intersections,
 )
 from .workbook import WorkbookData
 
@@ -37,6 +40,129 @@ log = logging.getLogger(__name__)
 
 # Functions whose arguments Excel evaluates as arrays even in an ordinary formula.
 ARRAY_NATIVE = frozenset({"SUMPRODUCT", "LOOKUP", "AGGREGATE"})
+
+# Defined names HyperFormula reads as cell references and rejects, though Excel accepts them:
+# letters then digits with a column past XFD or a row past 1048576 ("Liste2", "TAX2024").
+_REF_SHAPED_NAME = re.compile(r"[A-Za-z]+[0-9]+")
+# Text literals and quoted sheet names, left untouched when names are renamed.
+_QUOTED = re.compile(r"""("(?:[^"]|"")*"|'(?:[^']|'')*')""")
+
+
+# Functions that take a 3-D reference (Microsoft: "Create a 3-D reference to the same cell range
+# on multiple worksheets"); HyperFormula has none, so Sheet1:Sheet3!A1 as an argument of one of
+# them becomes the list Sheet1!A1,Sheet2!A1,Sheet3!A1 (the sheets between, in workbook order).
+_3D_FUNCTIONS = frozenset(
+    [
+        "SUM",
+        "AVERAGE",
+        "AVERAGEA",
+        "COUNT",
+        "COUNTA",
+        "MAX",
+        "MAXA",
+        "MIN",
+        "MINA",
+        "PRODUCT",
+        "STDEV",
+        "STDEV.P",
+        "STDEV.S",
+        "STDEVA",
+        "STDEVP",
+        "STDEVPA",
+        "VAR",
+        "VAR.P",
+        "VAR.S",
+        "VARA",
+        "VARP",
+        "VARPA",
+    ]
+)
+_SHEET = r"(?:[A-Za-z_\\][\w.]*)"
+_3D_REF = re.compile(
+    rf"(?P<open>[(,]\s*)(?:(?P<a>{_SHEET}):(?P<b>{_SHEET})|'(?P<qa>(?:[^':]|'')+):(?P<qb>(?:[^':]|'')+)')"
+    r"!(?P<ref>\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)(?=\s*[,)])"
+)
+_3D_HINT = re.compile(r"[\w.']:'?[A-Za-z_\\][^:!(),]*!")
+_CALL = re.compile(r"([A-Za-z_][\w.]*)\($")
+
+
+def _expand_3d(formula: str, sheet_names: list[str]) -> str:
+    """`formula` with each 3-D reference argument of a function of _3D_FUNCTIONS expanded."""
+    if "!" not in formula or not _3D_HINT.search(formula):
+        return formula
+    order = {n.upper(): i for i, n in enumerate(sheet_names)}
+    # Text literals and quoted sheet names blanked (same length): their brackets and quotes
+    # are no syntax.
+    masked = _QUOTED.sub(lambda q: q.group(0)[0] + " " * (len(q.group(0)) - 1), formula)
+
+    def repl(m: re.Match[str]) -> str:
+        first = m.group("a") or m.group("qa").replace("''", "'")
+        last = m.group("b") or m.group("qb").replace("''", "'")
+        i, j = order.get(first.upper()), order.get(last.upper())
+        at = m.start("open")
+        if i is None or j is None or masked[at] != formula[at] or not _in_3d_function(masked, at):
+            return m.group(0)
+        i, j = min(i, j), max(i, j)
+        refs = ",".join(
+            "'" + n.replace("'", "''") + "'!" + m.group("ref") for n in sheet_names[i : j + 1]
+        )
+        return m.group("open") + refs
+
+    return _3D_REF.sub(repl, formula)
+
+
+def _in_3d_function(masked: str, pos: int) -> bool:
+    """Whether the argument starting after `pos` (a "(" or ",") belongs to a 3-D function."""
+    depth = 0
+    for k in range(pos, -1, -1):
+        ch = masked[k]
+        if ch == ")":
+            depth += 1
+        elif ch == "(":
+            if depth == 0:
+                m = _CALL.search(masked, 0, k + 1)
+                name = m.group(1).upper() if m else ""
+                return name.removeprefix("_XLFN.") in _3D_FUNCTIONS
+            depth -= 1
+    return False
+
+
+class _NameAliases:
+    """Engine aliases of the defined names HyperFormula would read as cell references: the
+    name with a trailing underscore (more if taken), in the names and in every formula."""
+
+    def __init__(self, names: list[str]) -> None:
+        taken = {n.upper() for n in names}
+        self.alias: dict[str, str] = {}
+        for n in names:
+            if _REF_SHAPED_NAME.fullmatch(n) and n.upper() not in self.alias:
+                a = n + "_"
+                while a.upper() in taken:
+                    a += "_"
+                taken.add(a.upper())
+                self.alias[n.upper()] = a
+        self._pattern = (
+            re.compile(
+                r"(?<![\w.\\$])("
+                + "|".join(re.escape(n) for n in sorted(self.alias, key=len, reverse=True))
+                + r")(?![\w.(!\\])",
+                re.IGNORECASE,
+            )
+            if self.alias
+            else None
+        )
+
+    def name(self, name: str) -> str:
+        return self.alias.get(name.upper(), name)
+
+    def text(self, formula: str) -> str:
+        """`formula` with every aliased name replaced, outside text and quoted sheet names."""
+        if self._pattern is None:
+            return formula
+        parts = _QUOTED.split(formula)
+        for j in range(0, len(parts), 2):
+            parts[j] = self._pattern.sub(lambda m: self.alias[m.group(1).upper()], parts[j])
+        return "".join(parts)
 
 
 Fraction = Callable[[float, str], None]
@@ -59,6 +185,38 @@ class Analysis:
     edges: int = 0
     graph: Any = None
     array_anchor: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    # analyze_formulas() leaves the graph stage pending: evaluate_workbook() runs it in a
+    # thread while the engine builds the workbook (none of it is needed before), and waits.
+    graph_pending: bool = False
+    _graph_thread: threading.Thread | None = None
+    _graph_error: BaseException | None = None
+
+    def start_graph(self, wb: WorkbookData) -> None:
+        """Run the pending graph stage in a background thread."""
+        if not self.graph_pending:
+            return
+        self.graph_pending = False
+
+        def run() -> None:
+            try:
+                _graph_stage(wb, self, None)
+            except BaseException as exc:  # re-raised by wait_graph()
+                self._graph_error = exc
+
+        self._graph_thread = threading.Thread(target=run, name="xlimport-graph", daemon=True)
+        self._graph_thread.start()
+
+    def wait_graph(self, wb: WorkbookData) -> None:
+        """The graph stage done: wait for its thread (re-raising its error), or run it now."""
+        if self._graph_thread is not None:
+            self._graph_thread.join()
+            self._graph_thread = None
+        if self._graph_error is not None:
+            error, self._graph_error = self._graph_error, None
+            raise error
+        if self.graph_pending:
+            self.graph_pending = False
+            _graph_stage(wb, self, None)
 
 
 @dataclass
@@ -82,6 +240,18 @@ class Evaluation:
 def analyze_workbook(
     wb: WorkbookData, engine_functions: frozenset[str], report: Fraction
 ) -> Analysis:
+    """Every formula analysed, the dependency graph built and circular groups found."""
+    analysis = analyze_formulas(wb, engine_functions, report)
+    analysis.graph_pending = False
+    _graph_stage(wb, analysis, report)
+    return analysis
+
+
+def analyze_formulas(
+    wb: WorkbookData, engine_functions: frozenset[str], report: Fraction
+) -> Analysis:
+    """Every formula analysed (references, engine text, functions, flags); the graph stage
+    (circular groups, downstream causes, edges) is left pending for evaluate_workbook()."""
     ctx = AnalysisContext(wb)
     total = max(wb.formula_count, 1)
     done = 0
@@ -116,7 +286,29 @@ def analyze_workbook(
         done += len(per)
         report(0.8 * done / total, f"analysed {done:,} of {total:,} formulas")
         infos.append(per)
-    report(0.8, "building the dependency graph")
+    return Analysis(
+        infos=infos,
+        circular=[],
+        circular_cells=set(),
+        volatile_roots=volatile,
+        external_roots=external,
+        unsupported_roots=unsupported_roots,
+        functions=functions,
+        unsupported=unsupported,
+        dynamic_cells=dynamic,
+        array_anchor=_array_anchors(wb),
+        graph_pending=True,
+    )
+
+
+def _graph_stage(wb: WorkbookData, analysis: Analysis, report: Fraction | None) -> None:
+    """The dependency graph of the analysed formulas, its circular groups, and the cells
+    downstream of a cause (circular with iteration off, external, volatile, unsupported)."""
+    infos, dynamic = analysis.infos, analysis.dynamic_cells
+    external, volatile = analysis.external_roots, analysis.volatile_roots
+    unsupported_roots = analysis.unsupported_roots
+    if report is not None:
+        report(0.8, "building the dependency graph")
     graph = build_graph(wb, infos, release=not dynamic)
     groups = graph.circular_groups()
     circular_cells = {c for g in groups for c in g}
@@ -133,29 +325,19 @@ def analyze_workbook(
         if roots:
             for cell in graph.dependents(roots):
                 downstream.setdefault(cell, cause)
-    report(1.0, f"{len(groups)} circular groups, {len(circular_cells)} circular cells")
-    edges = graph.edge_count
+    if report is not None:
+        report(1.0, f"{len(groups)} circular groups, {len(circular_cells)} circular cells")
+    analysis.edges = graph.edge_count
     if not dynamic:
         # Without INDIRECT/OFFSET the graph is never rebuilt: its arrays and every formula's
         # precedent list can go now (the memory held through the engine stage).
         for per in infos:
             per.drop_refs()
         graph = None
-    return Analysis(
-        infos=infos,
-        circular=groups,
-        circular_cells=circular_cells,
-        volatile_roots=volatile,
-        external_roots=external,
-        unsupported_roots=unsupported_roots,
-        downstream=downstream,
-        functions=functions,
-        unsupported=unsupported,
-        dynamic_cells=dynamic,
-        edges=edges,
-        array_anchor=_array_anchors(wb),
-        graph=graph,
-    )
+    analysis.circular = groups
+    analysis.circular_cells = circular_cells
+    analysis.downstream = downstream
+    analysis.graph = graph
 
 
 def _engine_constant(type_: str, value: Any) -> Any:
@@ -222,12 +404,16 @@ def evaluate_workbook(
 ) -> Evaluation:
     """Load every sheet into the engine in one bulk build, solve circular groups, read back."""
     warnings: list[str] = []
+    aliases = _NameAliases([n.name for n in wb.defined_names])
+    sheet_names = [sh.name for sh in wb.sheets]
     sheets: list[EngineSheet] = []
-    order: list[list[int]] = []  # per sheet: cell indices of the formulas sent, in order
+    # per sheet: cell indices of the formulas sent, in order (compact: with no object per
+    # formula left behind, the memory of the sheets sent goes back once they are released)
+    order: list[array] = []
     array_reads: list[tuple[int, int, str, int, int]] = []  # (sheet, cell idx, name, row, col)
     for sheet, infos in zip(wb.sheets, analysis.infos, strict=True):
         es = EngineSheet(name=sheet.name, arrays=_array_sizes(sheet))
-        sent: list[int] = []
+        sent = array("i")
         members = _array_members(sheet) if sheet.array_ranges else set()
         rows, cols, types, values = sheet.rows, sheet.cols, sheet.types, sheet.values
         texts, fns, flags = infos.texts, infos.functions, infos.flags
@@ -237,7 +423,7 @@ def evaluate_workbook(
             if f is not None:
                 k += 1
             if f is not None and not flags[k] & EXTERNAL:
-                text = texts[k] or "=" + f
+                text = _expand_3d(aliases.text(texts[k] or "=" + f), sheet_names)
                 if (r, c) in sheet.array_ranges or ARRAY_NATIVE.intersection(fns[k]):
                     # An array (CSE or spilled) formula is evaluated as an array over its range,
                     # and so are functions that take array expressions by nature (SUMPRODUCT);
@@ -258,7 +444,9 @@ def evaluate_workbook(
         sheets.append(es)
         order.append(sent)
     names = [
-        EngineName(n.name, "=" + n.value, n.scope)
+        EngineName(
+            aliases.name(n.name), aliases.text("=" + rewrite_intersections(n.value)), n.scope
+        )
         for n in wb.defined_names
         if not n.value.startswith("[")
     ]
@@ -270,7 +458,12 @@ def evaluate_workbook(
     t0 = time.perf_counter()
     n_formulas = sum(len(o) for o in order)
     with _Heartbeat(report, 0.02, 0.58, expected=1.0 + n_formulas * 40e-6, what="building"):
-        load = engine.load(sheets, names, settings)
+        # The graph stage runs while the engine builds; the sheets sent are let go meanwhile.
+        load = engine.load(
+            sheets, names, settings, on_sent=lambda: analysis.start_graph(wb), release=True
+        )
+        del sheets
+        analysis.wait_graph(wb)
     for name, reason in load.rejected_names:
         warnings.append(f"defined name {name!r} skipped by the engine: {reason}")
     warnings.extend(load.warnings)
@@ -304,6 +497,7 @@ def evaluate_workbook(
                     max_change,
                     first=len(circular_report) + 1,
                     warnings=warnings,
+                    aliases=aliases,
                 )
                 raw = engine.formula_values()
                 values = [dict(zip(o, v, strict=True)) for o, v in zip(order, raw, strict=True)]
@@ -407,6 +601,7 @@ def _solve(
     *,
     first: int,
     warnings: list[str],
+    aliases: _NameAliases | None = None,
 ) -> list[dict[str, Any]]:
     from .engine.circular import solve_circular
 
@@ -417,6 +612,8 @@ def _solve(
             sheet = wb.sheets[s]
             info = analysis.infos[s].get(i)
             text = info.engine_text if info else "=" + (sheet.formulas[i] or "0")
+            if aliases is not None:
+                text = aliases.text(text)
             cached = sheet.values[i]
             start = (
                 cached

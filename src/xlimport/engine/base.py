@@ -7,6 +7,7 @@ Values coming back from an engine are plain Python: ``float`` (numbers), ``str``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -57,9 +58,17 @@ class LoadReport:
 
 class Engine(Protocol):
     def load(
-        self, sheets: list[EngineSheet], names: list[EngineName], settings: EngineSettings
+        self,
+        sheets: list[EngineSheet],
+        names: list[EngineName],
+        settings: EngineSettings,
+        *,
+        on_sent: Callable[[], None] | None = None,
+        release: bool = False,
     ) -> LoadReport:
-        """Build the whole workbook in one bulk call (replacing any previous one)."""
+        """Build the whole workbook in one bulk call (replacing any previous one); call
+        ``on_sent`` once it is sent, while the engine builds; ``release``: empty the sheets'
+        lists once sent."""
         ...
 
     def formula_values(self) -> list[list[Any]]:

@@ -23,7 +23,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,6 +101,12 @@ def _decode_list(values: list[Any]) -> list[Any]:
     return [
         v if (type(v) is float or type(v) is str or v is None) else decode_value(v) for v in values
     ]
+
+
+def _release(sheets: list[EngineSheet]) -> None:
+    for sheet in sheets:
+        sheet.constants = []
+        sheet.formulas = []
 
 
 def _sheet_chunks(sheet: EngineSheet, chunk: int) -> Iterator[dict[str, Any]]:
@@ -254,7 +260,11 @@ class HyperFormulaEngine:
             return self._call(proc, {"op": op, **fields}, timeout or self._timeout)
 
     def _call(
-        self, proc: subprocess.Popen[bytes], msg: dict[str, Any], timeout: float
+        self,
+        proc: subprocess.Popen[bytes],
+        msg: dict[str, Any],
+        timeout: float,
+        on_sent: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
         self._next_id += 1
         msg["id"] = self._next_id
@@ -274,6 +284,9 @@ class HyperFormulaEngine:
             try:
                 proc.stdin.write(payload)
                 proc.stdin.flush()
+                del payload
+                if on_sent is not None:
+                    on_sent()
                 line = proc.stdout.readline()
             except (BrokenPipeError, OSError, ValueError):
                 line = b""
@@ -357,8 +370,14 @@ class HyperFormulaEngine:
         *,
         patch: bool = True,
         count_edge_work: bool = False,
+        on_sent: Callable[[], None] | None = None,
+        release: bool = False,
     ) -> LoadReport:
         """Build the whole workbook in one bulk call (replacing any previous one).
+
+        ``on_sent`` is called once the whole workbook is written to the engine, while it
+        builds (work that overlaps the build goes there); ``release`` empties each sheet's
+        constants and formulas once they are sent, so their memory can go during the build.
 
         ``patch=False`` builds with HyperFormula's own (quadratic) edge insertion, and
         ``count_edge_work`` makes the report's ``stats`` count the edge-list entries scanned:
@@ -379,10 +398,13 @@ class HyperFormulaEngine:
             proc = self._ensure_process(heap_mb_for(cells))
             if cells <= CHUNK_CELLS:
                 parts = [p for s in sheets for p in _sheet_chunks(s, CHUNK_CELLS)]
+                if release:
+                    _release(sheets)
                 resp = self._call(
                     proc,
                     {"op": "load", "settings": wire_settings, "names": wire_names, "sheets": parts},
                     timeout,
+                    on_sent,
                 )
             else:
                 self._call(
@@ -393,7 +415,9 @@ class HyperFormulaEngine:
                 for sheet in sheets:
                     for part in _sheet_chunks(sheet, CHUNK_CELLS):
                         self._call(proc, {"op": "sheet", **part}, _remaining(deadline, timeout))
-                resp = self._call(proc, {"op": "build"}, _remaining(deadline, timeout))
+                    if release:
+                        _release([sheet])
+                resp = self._call(proc, {"op": "build"}, _remaining(deadline, timeout), on_sent)
         report = LoadReport(
             seconds=time.perf_counter() - started,
             rejected_names=[(str(n), str(reason)) for n, reason in resp.get("rejected_names", [])],
