@@ -2,7 +2,9 @@
 /*
  * Statistical functions HyperFormula 3.5.0 lacks: AVERAGEIFS, BINOM.DIST.RANGE, PROB, INTERCEPT,
  * FORECAST, FORECAST.LINEAR, PERMUT, PERMUTATIONA, TRIMMEAN, RANK, RANK.EQ, RANK.AVG, MODE,
- * MODE.SNGL.
+ * MODE.SNGL. MODE and MODE.SNGL: text typed as an argument (even "1") and a reference to one
+ * empty cell are #VALUE!, the first such argument or error deciding (cached in
+ * poi__formulaevaltestdata_copy.xlsx: MODE(B8,"1",2,3) and MODE(B9,2,D7) with D7 empty).
  */
 const { hfInternal, registerPlugin, makeTools } = require('./info_common');
 
@@ -198,6 +200,16 @@ function definePlugin(hf) {
     }
 
     modesngl(ast, state) {
+      for (const arg of ast.args) {
+        if (!arg || arg.type === 'EMPTY') continue;
+        if (arg.type === 'STRING') return err('VALUE', 'MODE: text argument');
+        if (arg.type !== 'CELL_REFERENCE') continue;
+        const v = raw(this.evaluateAst(arg, state));
+        if (isError(v)) return v;
+        if (v === hf.EmptyValue || v === null || v === undefined) {
+          return err('VALUE', 'MODE: reference to an empty cell');
+        }
+      }
       return this.runFunction(ast.args, state, this.metadata('MODE.SNGL'), (...args) => mode(args));
     }
   }

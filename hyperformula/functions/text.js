@@ -11,6 +11,8 @@ const { registerPlugin } = require('./info_common');
  */
 
 const numfmt = require('./numfmt');
+// Time texts as Excel reads them ("24:99" is no time, "23:59.5" minutes:seconds), as in VALUE.
+const { timeTextRejected, minutesSecondsValue } = require('./fixa_value');
 
 function defineTextPlugin(hf) {
   const { FunctionPlugin, FunctionArgumentType, CellError, ErrorType, EmptyValue } = hf;
@@ -51,8 +53,9 @@ function defineTextPlugin(hf) {
       if (v === EmptyValue || v === null || v === undefined) v = 0;
       if (typeof v === 'string' && v !== '') {
         // numeric text ("123", "12%", "1/2/2020") is formatted as the number it stands for
-        const n = rawNumber(this.arithmeticHelper.coerceToMaybeNumber(v));
-        if (n !== undefined) v = n;
+        const ms = minutesSecondsValue(v);
+        const n = ms !== undefined ? ms : rawNumber(this.arithmeticHelper.coerceToMaybeNumber(v));
+        if (n !== undefined && !timeTextRejected(v)) v = n;
       }
       const raw = rawNumber(v);
       if (raw !== undefined) v = raw;
