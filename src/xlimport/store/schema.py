@@ -90,9 +90,7 @@ cells = sa.Table(
     sa.Column("has_mismatch", sa.Boolean, nullable=False),
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("number_format", sa.Text),
-    sa.PrimaryKeyConstraint(
-        "model_id", "sheet_index", "row_num", "col_num", name="pk_cells"
-    ),
+    sa.PrimaryKeyConstraint("model_id", "sheet_index", "row_num", "col_num", name="pk_cells"),
     sa.ForeignKeyConstraint(
         ["model_id"], ["models.id"], ondelete="CASCADE", name="fk_cells_model_id"
     ),
