@@ -7,12 +7,13 @@ Rows are generated lazily, straight into the store's bulk insert: no list of all
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 from .engine.base import EngineErrorValue
-from .evaluate import Analysis, col_letter
+from .evaluate import _LETTERS, Analysis, col_letter
 from .validation import (
     EXTERNAL,
     ITERATION_OFF,
@@ -137,10 +138,17 @@ class RowBuilder:
         return outcome
 
     def rows(self) -> Iterator[tuple]:
+        """Every cell's row, in sheet and cell order; the report's counts are complete once
+        the generator is exhausted."""
         wb = self.wb
         d1904 = wb.date1904
         circular = self.analysis.circular_cells
         report = self.report
+        counts: Counter = Counter()
+        # With no external or unconverged cells, a number recomputed exactly to its cached
+        # value is MATCHED without further checks (most cells of a model).
+        fast = self.validate and not self.analysis.external_roots and not self.unconverged
+        letters = _LETTERS
         for sheet in wb.sheets:
             s = sheet.index
             name = sheet.name
@@ -150,7 +158,7 @@ class RowBuilder:
             arrays = sheet.array_ranges
             for i in range(len(rows)):
                 r, c = rows[i], cols[i]
-                letter = col_letter(c)
+                letter = letters.get(c) or col_letter(c)
                 type_ = types[i]
                 tname, rv, rt = split_value(type_, vals[i], d1904)
                 f = formulas[i]
@@ -176,15 +184,19 @@ class RowBuilder:
                     )
                     continue
                 calc = computed.get(i)
-                if f is not None and i not in computed:
-                    # Not evaluated (external link): the cached value stands, flagged.
-                    ctype, cv, ct = tname, rv, rt
+                if fast and type(calc) is float and (type_ == "n" or type_ == "d") and calc == rv:
+                    ctype, cv, ct = "number", calc, None
+                    status = MATCHED
                 else:
-                    ctype, cv, ct = split_calculated(calc)
-                status = self.status(s, i, type_, vals[i], calc)
-                report.count(status)
-                if status in ("engine_error", UNSUPPORTED, UNCONVERGED):
-                    self.engine_errors += 1
+                    if f is not None and i not in computed:
+                        # Not evaluated (external link): the cached value stands, flagged.
+                        ctype, cv, ct = tname, rv, rt
+                    else:
+                        ctype, cv, ct = split_calculated(calc)
+                    status = self.status(s, i, type_, vals[i], calc)
+                    if status in ("engine_error", UNSUPPORTED, UNCONVERGED):
+                        self.engine_errors += 1
+                counts[status] += 1
                 mismatch = status == MISMATCH
                 if f is None:
                     formula = None  # a member cell of an array formula
@@ -224,3 +236,5 @@ class RowBuilder:
                     status,
                     formats[i],
                 )
+        for status, n in counts.items():
+            report.count(status, n)

@@ -88,7 +88,7 @@ _CALL = re.compile(r"([A-Za-z_][\w.]*)\($")
 
 def _expand_3d(formula: str, sheet_names: list[str]) -> str:
     """`formula` with each 3-D reference argument of a function of _3D_FUNCTIONS expanded."""
-    if "!" not in formula or not _3D_HINT.search(formula):
+    if "!" not in formula or ":" not in formula or not _3D_HINT.search(formula):
         return formula
     order = {n.upper(): i for i, n in enumerate(sheet_names)}
     # Text literals and quoted sheet names blanked (same length): their brackets and quotes
@@ -412,7 +412,12 @@ def evaluate_workbook(
     order: list[array] = []
     array_reads: list[tuple[int, int, str, int, int]] = []  # (sheet, cell idx, name, row, col)
     for sheet, infos in zip(wb.sheets, analysis.infos, strict=True):
-        es = EngineSheet(name=sheet.name, arrays=_array_sizes(sheet))
+        es = EngineSheet(
+            name=sheet.name,
+            arrays=_array_sizes(sheet),
+            hidden_rows=sheet.hidden_rows,
+            filtered_rows=sheet.filtered_rows,
+        )
         sent = array("i")
         members = _array_members(sheet) if sheet.array_ranges else set()
         rows, cols, types, values = sheet.rows, sheet.cols, sheet.types, sheet.values

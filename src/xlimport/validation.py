@@ -146,20 +146,21 @@ class ValidationReport:
     def match_rate(self) -> float | None:
         return self.matched / self.compared if self.compared else None
 
-    def count(self, status: str) -> None:
-        self.by_status[status] = self.by_status.get(status, 0) + 1
-        self.formula_cells += 1
+    def count(self, status: str, n: int = 1) -> None:
+        """Count ``n`` formula cells of ``status``."""
+        self.by_status[status] = self.by_status.get(status, 0) + n
+        self.formula_cells += n
         if status == MATCHED:
-            self.matched += 1
-            self.compared += 1
+            self.matched += n
+            self.compared += n
         elif status == MISMATCH:
-            self.mismatched += 1
-            self.compared += 1
+            self.mismatched += n
+            self.compared += n
         elif status in (ENGINE_ERROR, UNSUPPORTED, UNCONVERGED):
-            self.engine_errors += 1
-            self.compared += 1
+            self.engine_errors += n
+            self.compared += n
         else:
-            self.not_comparable += 1
+            self.not_comparable += n
 
     def to_dict(self) -> dict[str, Any]:
         return {
