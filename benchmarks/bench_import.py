@@ -7,7 +7,8 @@ Each (size, database) import runs in a fresh Python process (so peak memory is t
 own), after one warm-up import in the same process (the server case: the engine is warm).
 Reports per stage wall seconds and Python CPU seconds, cells/s end to end, peak RSS of Python
 and of the Node engine, and the load average. Models: ../shared/generated/fm_<n>.xlsx when
-present (cached values from LibreOffice), else made with tools/gen_workbook.py.
+present (cached values from LibreOffice), else made with tools/gen_workbook.py (with
+--libreoffice, then recalculated and saved once by LibreOffice, so those have cached values too).
 """
 
 from __future__ import annotations
@@ -61,11 +62,17 @@ print(json.dumps({
 """
 
 
-def model_for(n: int, workdir: Path) -> Path:
+def model_for(n: int, workdir: Path, with_values: bool = False) -> Path:
+    """The generated model of ``n`` formula cells: from ../shared/generated when there, else made
+    with tools/gen_workbook.py (no cached values); with ``with_values``, recalculated and saved
+    once by LibreOffice, so that validation compares every cell as with the shared models."""
     label = f"{n // 1000}k" if n < 1_000_000 else f"{n // 1_000_000}m"
     shared = SHARED / f"fm_{label}.xlsx"
     if shared.exists():
         return shared
+    valued = workdir / f"fm_{label}_values.xlsx"
+    if with_values and valued.exists():
+        return valued
     out = workdir / f"fm_{label}.xlsx"
     if not out.exists():
         subprocess.run(
@@ -79,6 +86,11 @@ def model_for(n: int, workdir: Path) -> Path:
             ],
             check=True,
         )
+    if with_values:
+        with tempfile.TemporaryDirectory(prefix="xlimport-lo-") as tmp:
+            if libreoffice_seconds(out, Path(tmp)) is not None:
+                (Path(tmp) / "lo" / out.name).replace(valued)
+                return valued
     return out
 
 
@@ -127,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="xlimport-bench-") as tmp:
         work = Path(tmp)
         for n in [int(x) for x in args.sizes.split(",")]:
-            path = model_for(n, OUT)
+            path = model_for(n, OUT, with_values=args.libreoffice)
             lo = None
             if args.libreoffice:  # the median of as many runs as the imports
                 times = sorted(

@@ -124,6 +124,7 @@ def test_upgrade_from_empty_creates_the_schema(store_url: str) -> None:
     indexes = {ix["name"] for ix in inspector.get_indexes("cells")}
     assert {"ix_cells_mismatch", "ix_cells_circular"} <= indexes
     assert not {"ix_cells_order", "ix_cells_formula"} & indexes  # the primary key serves them
+    assert inspector.get_foreign_keys("cells") == []  # the store deletes cells with their model
     assert inspector.get_pk_constraint("cells")["constrained_columns"] == [
         "model_id",
         "sheet_index",

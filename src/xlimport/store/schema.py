@@ -91,9 +91,8 @@ cells = sa.Table(
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("number_format", sa.Text),
     sa.PrimaryKeyConstraint("model_id", "sheet_index", "row_num", "col_num", name="pk_cells"),
-    sa.ForeignKeyConstraint(
-        ["model_id"], ["models.id"], ondelete="CASCADE", name="fk_cells_model_id"
-    ),
+    # No foreign key to models: cells are written only in the transaction that creates their
+    # model and deleted with it by the store (a key made PostgreSQL check every copied row).
 )
 
 _ORDER = ("model_id", "sheet_index", "row_num", "col_num")

@@ -162,6 +162,12 @@ def dispose_engine(url: str) -> None:
         engine.dispose()
 
 
+def _delete_model(conn: Connection, model_id: int) -> int:
+    """Delete a model and its cells (no foreign key cascades: see migration 0003)."""
+    conn.execute(cells.delete().where(cells.c.model_id == model_id))
+    return conn.execute(models.delete().where(models.c.id == model_id)).rowcount
+
+
 def _filter_clauses(model_id: int, filters: CellFilter | None) -> list[Any]:
     clauses: list[Any] = [cells.c.model_id == model_id]
     if filters is None:
@@ -429,7 +435,7 @@ class SqlStore:
 
     def delete_model(self, model_id: int) -> None:
         with self._connect("deleting a model") as conn:
-            deleted = conn.execute(models.delete().where(models.c.id == model_id)).rowcount
+            deleted = _delete_model(conn, model_id)
         if not deleted:
             raise ModelNotFoundError(f"model {model_id} not found", detail={"model_id": model_id})
 
@@ -445,7 +451,7 @@ class SqlStore:
             try:
                 with conn.begin():
                     if replace_model_id is not None:
-                        conn.execute(models.delete().where(models.c.id == replace_model_id))
+                        _delete_model(conn, replace_model_id)
                     now = _utcnow()
                     try:
                         model_id = conn.execute(
