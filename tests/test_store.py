@@ -265,6 +265,26 @@ def test_an_exception_mid_insert_rolls_everything_back(store_url: str) -> None:
     assert _count_cells(store) == 0
 
 
+def test_copy_stream_formatting_ahead_gives_the_same_text_and_progress() -> None:
+    from xlimport.store.pgcopy import CopyStream
+    from xlimport.store.sql import _CELL_KINDS
+
+    def drain(stream: CopyStream) -> bytes:
+        out = []
+        while chunk := stream.read():
+            out.append(chunk)
+        return b"".join(out)
+
+    rows = [_row(i) for i in range(25_000)]
+    seen: list[int] = []
+    plain = drain(CopyStream(rows, _CELL_KINDS, prefix="7\t", chunk_size=10_000))
+    ahead = CopyStream(
+        rows, _CELL_KINDS, prefix="7\t", chunk_size=10_000, ahead=2, progress=seen.append
+    )
+    assert drain(ahead) == plain and plain.count(b"\n") == 25_000
+    assert seen == [10_000, 20_000, 25_000] and ahead.count == 25_000
+
+
 def test_a_cancelling_progress_callback_keeps_its_exception_and_nothing(store_url: str) -> None:
     store = open_store(store_url)
 

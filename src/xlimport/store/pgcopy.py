@@ -13,7 +13,9 @@ infinities ``Infinity``/``-Infinity``.
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
@@ -82,8 +84,11 @@ def format_chunk(rows: Sequence[Sequence[Any]], kinds: str, prefix: str = "") ->
 class CopyStream:
     """A read-only file-like object over ``rows``, for ``cursor.copy_expert(sql, stream)``.
 
-    Each ``read()`` formats the next chunk of ``chunk_size`` rows (psycopg2 sends whatever a
-    read returns); ``progress(done)`` is called after each chunk with the running row count.
+    Each ``read()`` returns the next chunk of ``chunk_size`` rows as COPY text (psycopg2 sends
+    whatever a read returns); ``progress(done)`` is called after each chunk with the running row
+    count. With ``ahead`` > 0 a thread produces and formats up to that many chunks ahead while
+    psycopg2 sends the previous ones (it releases the GIL while the server takes them), so the
+    server's work and ours overlap; ``progress`` still runs in the caller's thread.
     """
 
     def __init__(
@@ -94,6 +99,7 @@ class CopyStream:
         prefix: str = "",
         chunk_size: int = 10_000,
         progress: Callable[[int], Any] | None = None,
+        ahead: int = 0,
     ) -> None:
         self._rows: Iterator[Sequence[Any]] = iter(rows)
         self._kinds = kinds
@@ -104,19 +110,58 @@ class CopyStream:
         # psycopg2 turns an exception raised in read() into "COPY failed": keep the original
         # so the caller can re-raise it (ImportCancelled from a progress callback, bad rows).
         self.error: BaseException | None = None
+        self._queue: queue.Queue | None = None
+        self._stop = threading.Event()
+        if ahead > 0:
+            self._queue = queue.Queue(maxsize=ahead)
+            threading.Thread(target=self._produce, name="xlimport-copy", daemon=True).start()
+
+    def _next_chunk(self) -> tuple[int, bytes]:
+        chunk = list(islice(self._rows, self._chunk_size))
+        return len(chunk), format_chunk(chunk, self._kinds, self._prefix)
+
+    def _produce(self) -> None:
+        assert self._queue is not None
+        try:
+            while not self._stop.is_set():
+                item: Any = self._next_chunk()
+                self._put(item)
+                if not item[0]:
+                    return
+        except BaseException as exc:
+            self._put(exc)
+
+    def _put(self, item: Any) -> None:
+        assert self._queue is not None
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def close(self) -> None:
+        """Stop the producing thread (when the COPY ends early)."""
+        self._stop.set()
 
     def read(self, size: int = -1) -> bytes:
         try:
-            chunk = list(islice(self._rows, self._chunk_size))
-            if not chunk:
+            if self._queue is None:
+                n, data = self._next_chunk()
+            else:
+                item = self._queue.get()
+                if isinstance(item, BaseException):
+                    raise item
+                n, data = item
+            if not n:
                 return b""
-            data = format_chunk(chunk, self._kinds, self._prefix)
-            self.count += len(chunk)
+            self.count += n
             if self._progress is not None:
                 self._progress(self.count)
             return data
         except BaseException as exc:
             self.error = exc
+            self.close()
             raise
 
     def readline(self, size: int = -1) -> bytes:  # pragma: no cover - psycopg2 uses read()

@@ -218,6 +218,7 @@ def _copy(conn: Connection, sql: str, stream: CopyStream) -> None:
         try:
             cursor.copy_expert(sql, stream)
         except Exception as exc:
+            stream.close()
             if stream.error is not None:
                 raise stream.error from None
             # A connection dropped by the server mid-COPY (pg_terminate_backend, a restart)
@@ -270,6 +271,7 @@ class SqlModelWriter:
             prefix=f"{int(self.model_id)}\t",
             chunk_size=INSERT_CHUNK,
             progress=progress,
+            ahead=2,
         )
         sql = f"COPY cells (model_id, {', '.join(CELL_COLUMNS)}) FROM STDIN"
         _copy(self._conn, sql, stream)
