@@ -6,7 +6,8 @@
  *  - a text given directly counts when it is "TRUE" or "FALSE" (any case); "" is skipped; any
  *    other text is #VALUE! (AND("1",1) is #VALUE!);
  *  - an omitted argument, AND(,TRUE), counts as FALSE;
- *  - nothing left to count: #VALUE!; the first error met is the result.
+ *  - nothing left to count: #VALUE!; the first error value met is the result, before the
+ *    #VALUE! of a text argument (AND(TRUE,"ciao",#REF!) is #REF!).
  */
 
 function defineLogicalPlugin(hf) {
@@ -35,6 +36,7 @@ function defineLogicalPlugin(hf) {
     /** The truth values of the arguments, or the first error. */
     truths(ast, state) {
       const out = [];
+      let textError; // a text argument's #VALUE! yields to an error value of a later argument
       for (const arg of ast.args) {
         const value = this.evaluateAst(arg, state);
         if (value instanceof CellError) return value;
@@ -52,10 +54,10 @@ function defineLogicalPlugin(hf) {
           continue;
         }
         const t = directValue(value);
-        if (t instanceof CellError) return t;
-        if (t !== undefined) out.push(t);
+        if (t instanceof CellError) textError = textError || t;
+        else if (t !== undefined) out.push(t);
       }
-      return out;
+      return textError || out;
     }
 
     logical(ast, state, name, combine) {
