@@ -295,7 +295,7 @@ function decodeValue(v) {
 // building
 
 function newPendingSheet() {
-  return { rows: [], cols: [], values: [], frows: [], fcols: [], ftexts: [], arrays: [] };
+  return { rows: [], cols: [], values: [], frows: [], fcols: [], ftexts: [], arrays: [], hidden: [], filtered: [] };
 }
 
 function addSheetChunk(pending, msg) {
@@ -314,6 +314,9 @@ function addSheetChunk(pending, msg) {
   }
   // ---- array sizes: [anchor row, col, height, width] (1-based) of array formula ranges ----
   if (msg.arrays) for (const a of msg.arrays) sheet.arrays.push(a);
+  // ---- hidden rows (1-based) and the filtered ones among them, for SUBTOTAL / AGGREGATE ----
+  if (msg.hidden) for (const r of msg.hidden) sheet.hidden.push(r);
+  if (msg.filtered) for (const r of msg.filtered) sheet.filtered.push(r);
   const f = msg.formulas;
   if (f) {
     for (let i = 0; i < f.rows.length; i++) {
@@ -393,6 +396,23 @@ function publishArraySizes(pending, keys) {
 }
 // ---- end array sizes ----------------------------------------------------------------------------
 
+// ---- hidden rows --------------------------------------------------------------------------------
+/** Hidden rows per sheet for SUBTOTAL and AGGREGATE (functions/fixd_subtotal.js): Map sheetId ->
+ * Map(row, 0-based -> true when a filter hides it, false when hidden by hand). */
+function publishHiddenRows(pending, keys) {
+  const out = new Map();
+  keys.forEach((name, sheetId) => {
+    const sheet = pending.sheets.get(name);
+    if (!sheet || sheet.hidden.length === 0) return;
+    const rows = new Map();
+    for (const r of sheet.hidden) rows.set(r - 1, false);
+    for (const r of sheet.filtered) rows.set(r - 1, true);
+    out.set(sheetId, rows);
+  });
+  globalThis.__xlimportHiddenRows = out;
+}
+// ---- end hidden rows ----------------------------------------------------------------------------
+
 function build(pending) {
   const t0 = process.hrtime.bigint();
   patch.setEnabled(pending.settings.patch !== false && process.env.XLIMPORT_HF_PATCH !== '0');
@@ -413,6 +433,7 @@ function build(pending) {
     state.hf = null;
   }
   publishArraySizes(pending, Object.keys(sheets));
+  publishHiddenRows(pending, Object.keys(sheets));
   // CHAR/CODE character set of the application that saved the workbook (functions/fix_text.js).
   globalThis.__xlimportCharset = pending.settings.charset === 'mac-roman' ? 'mac-roman' : 'windows-1252';
   let hf;

@@ -30,11 +30,12 @@ from .references import (
     VOLATILE,
     AnalysisContext,
     SheetAnalysis,
+    analyze,
     analyze_sheet,
     qualify_references,
     rewrite_intersections,
 )
-from .workbook import WorkbookData
+from .workbook import DefinedName, WorkbookData
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +248,20 @@ def analyze_workbook(
     return analysis
 
 
+def _name_text(name: DefinedName, wb: WorkbookData, ctx: AnalysisContext | None) -> str:
+    """A defined name's formula for the engine. Table references (``SUM(tblIncome[Amount])``)
+    become the ranges they stand for, as in cell formulas; they name the same cells wherever the
+    name is used (``[#This Row]`` does not: such a name stays as written)."""
+    text = "=" + rewrite_intersections(name.value)
+    if ctx is None or "[" not in name.value or re.search(r"#this\s*row|\[@", name.value, re.I):
+        return text
+    sheet = 0
+    if name.scope is not None:
+        sheet = next((s.index for s in wb.sheets if s.name.lower() == name.scope.lower()), 0)
+    info = analyze(name.value.lstrip("="), sheet, 1, 1, ctx)
+    return text if info.error else info.engine_text
+
+
 def analyze_formulas(
     wb: WorkbookData, engine_functions: frozenset[str], report: Fraction
 ) -> Analysis:
@@ -448,10 +463,9 @@ def evaluate_workbook(
                 es.constants.append((r, c, _engine_constant(types[i], values[i])))
         sheets.append(es)
         order.append(sent)
+    tables_ctx = AnalysisContext(wb) if wb.tables and wb.defined_names else None
     names = [
-        EngineName(
-            aliases.name(n.name), aliases.text("=" + rewrite_intersections(n.value)), n.scope
-        )
+        EngineName(aliases.name(n.name), aliases.text(_name_text(n, wb, tables_ctx)), n.scope)
         for n in wb.defined_names
         if not n.value.startswith("[")
     ]

@@ -332,9 +332,10 @@ class _WorkbookReader:
         tables: list[TableDef] = []
         for name, state, _, part in worksheets:
             sheet = SheetData(name=name, index=len(sheets), state=state)
-            self._read_sheet(sheet, part, ctx)
+            filters = self._read_sheet(sheet, part, ctx)
             sheets.append(sheet)
-            tables.extend(self._tables(name, part))
+            tables.extend(self._tables(name, part, filters))
+            _mark_filtered(sheet, filters)
         self.warnings.extend(ctx.warnings)
 
         application, app_version = self._app_properties()
@@ -413,7 +414,9 @@ class _WorkbookReader:
             out.append(DefinedName(name, value, scope, _xml.parse_bool(el.get("hidden"))))
         return out
 
-    def _tables(self, sheet_name: str, part: str) -> list[TableDef]:
+    def _tables(self, sheet_name: str, part: str, filters: list[str]) -> list[TableDef]:
+        """The sheet's tables; the ranges of their AutoFilters with an active filter are added
+        to ``filters``."""
         out = []
         for kind, target, external in _xml.read_rels(self.zf, self.names, part).values():
             if kind != "table" or external:
@@ -423,6 +426,9 @@ class _WorkbookReader:
                 continue
             root = _xml.parse_member(self.zf, target, f"table {target}")
             name, ref, columns, headers, totals = _xml.read_table(root, self.ns)
+            af = root.find(f"{{{self.ns}}}autoFilter")
+            if af is not None and af.find(f"{{{self.ns}}}filterColumn") is not None:
+                filters.append(af.get("ref") or "")
             out.append(TableDef(name, sheet_name, ref, columns, headers, totals))
         return out
 
@@ -460,12 +466,14 @@ class _WorkbookReader:
             return None, None
         return _xml.read_app_properties(_xml.parse_member(self.zf, part, "docProps/app.xml"))
 
-    def _read_sheet(self, sheet: SheetData, part: str, ctx: _SheetContext) -> None:
+    def _read_sheet(self, sheet: SheetData, part: str, ctx: _SheetContext) -> list[str]:
+        """Read the sheet's cells into ``sheet``; return the ranges of its active AutoFilter."""
         try:
             with self.zf.open(part) as raw:
                 stream = _xml.CountingStream(raw, f"sheet {sheet.name!r}")
-                _read_cells(stream, sheet, ctx)
+                filters = _read_cells(stream, sheet, ctx)
                 ctx.meter.done += self.sizes[part]
+                return filters
         except etree.XMLSyntaxError as exc:
             raise CorruptWorkbookError(
                 f"sheet {sheet.name!r}: malformed XML in {part} ({exc})", detail=str(exc)
@@ -536,10 +544,15 @@ def _column_index(letters: str) -> int:
     return col
 
 
-def _read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> None:
-    """One pass over a worksheet's XML, appending every non-empty cell to ``sheet``."""
+def _read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> list[str]:
+    """One pass over a worksheet's XML, appending every non-empty cell to ``sheet`` and its
+    hidden rows to ``sheet.hidden_rows``; returns the range of the sheet's AutoFilter when a
+    filter is applied (one or none)."""
     ns = ctx.ns
     c_tag, row_tag = f"{{{ns}}}c", f"{{{ns}}}row"
+    af_tag, fc_tag = f"{{{ns}}}autoFilter", f"{{{ns}}}filterColumn"
+    hidden_append = sheet.hidden_rows.append
+    filters: list[str] = []
     v_tag, f_tag, is_tag = f"{{{ns}}}v", f"{{{ns}}}f", f"{{{ns}}}is"
     sst, date1904, meter = ctx.sst, ctx.date1904, ctx.meter
     max_formula = ctx.limits.max_formula_length
@@ -560,7 +573,9 @@ def _read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContex
     row_base = prev_col = 0
     first = True
     r: str | None = None
-    context = etree.iterparse(stream, events=("end",), tag=(c_tag, row_tag), **_xml.PARSER_OPTIONS)
+    context = etree.iterparse(
+        stream, events=("end",), tag=(c_tag, row_tag, af_tag), **_xml.PARSER_OPTIONS
+    )
     try:
         for _, el in context:
             if first:
@@ -569,11 +584,23 @@ def _read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContex
             if el.tag == row_tag:
                 rr = el.get("r")
                 row_base = int(rr) if rr else row_base + 1
+                if _xml.parse_bool(el.get("hidden")):
+                    hidden_append(row_base)
                 prev_col = 0
                 el.clear()
                 parent = el.getparent()
                 while el.getprevious() is not None:
                     del parent[0]
+                continue
+            if el.tag == af_tag:
+                # the sheet's own AutoFilter (a custom view's saved one is not applied)
+                parent = el.getparent()
+                if (
+                    parent is not None
+                    and parent.getparent() is None
+                    and el.find(fc_tag) is not None
+                ):
+                    filters.append(el.get("ref") or "")
                 continue
             r = el.get("r")
             if r is not None:
@@ -750,6 +777,21 @@ def _read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContex
             "kept as text"
         )
     meter.report(stream.count, f"sheet {sheet.name}: {count:,} cells read")
+    return filters
+
+
+def _mark_filtered(sheet: SheetData, filters: list[str]) -> None:
+    """Hidden rows below the header row of an AutoFilter with an active filter are the rows the
+    filter hides: SUBTOTAL and AGGREGATE skip them whatever the function number."""
+    if not sheet.hidden_rows or not filters:
+        return
+    spans = []
+    for ref in filters:
+        m = re.fullmatch(r"\$?[A-Za-z]{1,3}\$?(\d+)(?::\$?[A-Za-z]{1,3}\$?(\d+))?", ref.strip())
+        if m:
+            r1 = int(m.group(1))
+            spans.append((r1, int(m.group(2) or r1)))
+    sheet.filtered_rows = [r for r in sheet.hidden_rows if any(a < r <= b for a, b in spans)]
 
 
 def _visible_length(formula: str) -> int:

@@ -211,7 +211,9 @@ class AnalysisContext:
         if pos is None or box is None:
             return None
         r1, c1, r2, c2 = box
-        cols = {name.upper(): i for i, name in reversed(list(enumerate(t.columns)))}
+        # structured references match column names ignoring the spaces around them
+        # (``[the two ]`` names the column "the two "), as _unescape strips them
+        cols = {name.strip().upper(): i for i, name in reversed(list(enumerate(t.columns)))}
         return _Table(self.sheet_indexes[pos], r1, c1, r2, c2, cols, t.header_rows, t.totals_rows)
 
     def sheet_index(self, name: str) -> int | None:

@@ -48,6 +48,11 @@ class SheetData:
     array_ranges: dict[tuple[int, int], str] = field(default_factory=dict)
     # Data-table formulas (what-if tables, <f t="dataTable">): anchor -> range text.
     data_tables: dict[tuple[int, int], str] = field(default_factory=dict)
+    # Rows marked <row hidden="1"> (1-based), and those of them inside an AutoFilter range with
+    # an active filter: Excel's SUBTOTAL and AGGREGATE skip filtered rows, and SUBTOTAL(101..111)
+    # skips every hidden row.
+    hidden_rows: list[int] = field(default_factory=list)
+    filtered_rows: list[int] = field(default_factory=list)
     max_row: int = 0
     max_col: int = 0
 

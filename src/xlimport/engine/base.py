@@ -30,6 +30,9 @@ class EngineSheet:
     # array formula ranges (CSE or spilled): (anchor row, anchor col, height, width), 1-based;
     # functions whose result size depends on data take the size Excel gave the range
     arrays: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # hidden rows (1-based) and the filtered ones among them, for SUBTOTAL and AGGREGATE
+    hidden_rows: list[int] = field(default_factory=list)
+    filtered_rows: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -123,6 +123,9 @@ def _sheet_chunks(sheet: EngineSheet, chunk: int) -> Iterator[dict[str, Any]]:
         part: dict[str, Any] = {"name": sheet.name}
         if start == 0 and arrays:
             part["arrays"] = arrays  # [anchor row, col, height, width], 1-based
+        if start == 0 and sheet.hidden_rows:
+            part["hidden"] = list(sheet.hidden_rows)  # 1-based rows, for SUBTOTAL / AGGREGATE
+            part["filtered"] = list(sheet.filtered_rows)
         c_part = consts[start:stop] if start < len(consts) else []
         if c_part:
             part["constants"] = {
