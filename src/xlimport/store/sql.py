@@ -278,7 +278,11 @@ class SqlModelWriter:
         if stream.count >= ANALYZE_AFTER:
             # Fresh statistics, or the planner (seeing an "empty" table until autovacuum runs)
             # pages the new model by sorting all its rows instead of walking the primary key.
-            self._conn.exec_driver_sql("ANALYZE cells")
+            # Only the columns the cell queries filter and order on (a third cheaper).
+            self._conn.exec_driver_sql(
+                "ANALYZE cells (model_id, sheet_index, sheet_name, formula, has_mismatch, "
+                "is_circular)"
+            )
         return stream.count
 
     def _executemany_cells(self, rows: Iterable[tuple], progress: Any) -> int:
