@@ -47,8 +47,11 @@ function aliasPlugin(Base, aliasId, baseId) {
   return AliasPlugin;
 }
 
-/** Unanchored case-insensitive regular expression of an Excel wildcard pattern. */
-const searchRegex = (pattern) => new RegExp(wildcardSource(pattern), 'i');
+/** Unanchored case-insensitive regular expression of an Excel wildcard pattern. In SEARCH a ~
+ * before any other character stands for that character and a final ~ for nothing (Excel caches
+ * SEARCH("~d","My dear") = 4 and SEARCH("~","Hello") = 1). */
+const searchRegex = (pattern) =>
+  new RegExp(wildcardSource(pattern.replace(/~([^*?~]|$)/g, '$1')), 'i');
 
 /** 1-based position of `pattern` in `text` from `start` (Excel's FIND/SEARCH), or undefined. */
 function findPosition(pattern, text, start, wildcards) {
