@@ -38,6 +38,8 @@ const GraphModule = require(path.join(path.dirname(hfMain), 'DependencyGraph', '
 require('./lib/guard').install(hfMain);
 // A range already in the graph is not walked again for every formula using it (lib/ranges.js).
 require('./lib/ranges').install(hfMain);
+// Workbook-defined VBA functions, translated by the Python side (lib/udf.js).
+const udf = require('./lib/udf');
 // ---- dynamic references (INDIRECT / OFFSET) -------------------------------------------------
 // functions/dynamic.js installed the patches; lib/dynamic.js settles dynamic targets after every
 // evaluation (build, set_and_read) so that their cells and dependents hold Excel's values.
@@ -426,8 +428,16 @@ function build(pending) {
     order.push(name);
   }
   // HyperFormula numbers sheets in Object.keys() order (integer-like names first), not ours.
-  const { accepted, rejected } = screenNames(pending.names, Object.keys(sheets), config);
   const warnings = pending.warnings.slice(0, 100);
+  // The workbook's own VBA functions (the previous workbook's are unregistered).
+  const keys = Object.keys(sheets);
+  const vba = udf.install(require(hfMain), pending.functions, { date1904: pending.settings.date1904 });
+  warnings.push(...vba.warnings);
+  udf.publishFormats(vba.runtime, pending.formats, (name) => {
+    const id = keys.indexOf(name);
+    return id < 0 ? undefined : id;
+  });
+  const { accepted, rejected } = screenNames(pending.names, keys, config);
   if (state.hf) {
     state.hf.destroy();
     state.hf = null;
@@ -529,6 +539,8 @@ const ops = {
     state.pending = {
       settings: msg.settings || {},
       names: msg.names || [],
+      functions: msg.functions || [],
+      formats: msg.formats || null,
       sheets: new Map(),
       warnings: [],
     };

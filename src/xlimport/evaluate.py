@@ -182,6 +182,7 @@ class Analysis:
     downstream: dict[tuple[int, int], str] = field(default_factory=dict)  # cell -> cause
     functions: Counter = field(default_factory=Counter)  # function -> cells using it
     unsupported: Counter = field(default_factory=Counter)
+    vba_functions: list[Any] = field(default_factory=list)  # translated, for the engine
     dynamic_cells: int = 0
     edges: int = 0
     graph: Any = None
@@ -277,6 +278,10 @@ def analyze_formulas(
     external: set[tuple[int, int]] = set()
     unsupported_roots: set[tuple[int, int]] = set()
     dynamic = 0
+    vba = _usable_vba_functions(wb, engine_functions)
+    if vba and engine_functions:
+        # the workbook's own (public) VBA functions are known to its cells
+        engine_functions = engine_functions | {f.name.upper() for f in vba if f.public}
     for sheet in wb.sheets:
         s = sheet.index
         per = analyze_sheet(sheet, ctx)
@@ -310,10 +315,47 @@ def analyze_formulas(
         unsupported_roots=unsupported_roots,
         functions=functions,
         unsupported=unsupported,
+        vba_functions=vba,
         dynamic_cells=dynamic,
         array_anchor=_array_anchors(wb),
         graph_pending=True,
     )
+
+
+def _usable_vba_functions(wb: WorkbookData, engine_functions: frozenset[str]) -> list[Any]:
+    """The workbook's translated VBA functions the engine can run: not named like a worksheet
+    function (that one wins in a cell), every worksheet function they call known to the engine,
+    every workbook function they call usable too."""
+    usable = {
+        f.name.upper(): f
+        for f in wb.vba_functions
+        if f.name.upper() not in engine_functions
+        and (not engine_functions or f.worksheet_functions <= engine_functions)
+    }
+    changed = True
+    while changed:
+        changed = False
+        for key, f in list(usable.items()):
+            if not f.calls <= usable.keys():
+                del usable[key]
+                changed = True
+    return list(usable.values())
+
+
+def _vba_formats(wb: WorkbookData, functions: list[Any]) -> dict[str, list[tuple[int, int, str]]]:
+    """Number formats of the cells, for VBA functions reading a Range's NumberFormat."""
+    if not any("$.numberFormat(" in f.source for f in functions):
+        return {}
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    for sheet in wb.sheets:
+        cells = [
+            (r, c, fmt)
+            for r, c, fmt in zip(sheet.rows, sheet.cols, sheet.formats, strict=False)
+            if fmt
+        ]
+        if cells:
+            out[sheet.name] = cells
+    return out
 
 
 def _graph_stage(wb: WorkbookData, analysis: Analysis, report: Fraction | None) -> None:
@@ -478,8 +520,17 @@ def evaluate_workbook(
     n_formulas = sum(len(o) for o in order)
     with _Heartbeat(report, 0.02, 0.58, expected=1.0 + n_formulas * 40e-6, what="building"):
         # The graph stage runs while the engine builds; the sheets sent are let go meanwhile.
+        extra: dict[str, Any] = {}
+        if analysis.vba_functions:
+            extra["functions"] = [f.wire() for f in analysis.vba_functions]
+            extra["formats"] = _vba_formats(wb, analysis.vba_functions)
         load = engine.load(
-            sheets, names, settings, on_sent=lambda: analysis.start_graph(wb), release=True
+            sheets,
+            names,
+            settings,
+            on_sent=lambda: analysis.start_graph(wb),
+            release=True,
+            **extra,
         )
         del sheets
         analysis.wait_graph(wb)

@@ -293,6 +293,19 @@ class _WorkbookReader:
         return None
 
     # -- the whole workbook
+    def _vba_functions(self) -> list[Any]:
+        """The simple, pure functions of the workbook's VBA project, translated (never run)."""
+        from .vba import MAX_PROJECT_BYTES, vba_project_functions
+
+        part = next((n for n in self.names if n.lower() == "xl/vbaproject.bin"), None)
+        if part is None or self.sizes.get(part, 0) > MAX_PROJECT_BYTES:
+            return []
+        try:
+            return vba_project_functions(self.zf.read(part))
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError) as exc:
+            log.info("VBA project not read: %s", exc)
+            return []
+
     def read(self) -> WorkbookData:
         zf, names = self.zf, self.names
         wb_part = self._main_part_name() or "xl/workbook.xml"
@@ -348,6 +361,7 @@ class _WorkbookReader:
             application=application,
             app_version=app_version,
             has_macros=any(n.rpartition("/")[2].lower() == "vbaproject.bin" for n in names),
+            vba_functions=self._vba_functions(),
             external_links=self._external_links(root, rels),
             warnings=self.warnings,
         )

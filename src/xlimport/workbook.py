@@ -127,6 +127,7 @@ class WorkbookData:
     has_macros: bool = False
     external_links: list[str] = field(default_factory=list)  # targets, in [1], [2] order
     warnings: list[str] = field(default_factory=list)
+    vba_functions: list[Any] = field(default_factory=list)  # translated (xlimport.vba)
 
     @property
     def cell_count(self) -> int:

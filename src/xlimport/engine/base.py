@@ -68,10 +68,15 @@ class Engine(Protocol):
         *,
         on_sent: Callable[[], None] | None = None,
         release: bool = False,
+        functions: list[dict[str, Any]] | None = None,
+        formats: dict[str, list[tuple[int, int, str]]] | None = None,
     ) -> LoadReport:
         """Build the whole workbook in one bulk call (replacing any previous one); call
         ``on_sent`` once it is sent, while the engine builds; ``release``: empty the sheets'
-        lists once sent."""
+        lists once sent. ``functions``: the workbook's translated VBA functions
+        (:meth:`xlimport.vba.VbaFunction.wire`), registered for this workbook only;
+        ``formats``: per sheet, (row, col, number format) of the cells they read the
+        ``NumberFormat`` of."""
         ...
 
     def formula_values(self) -> list[list[Any]]:

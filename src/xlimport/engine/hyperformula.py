@@ -375,8 +375,13 @@ class HyperFormulaEngine:
         count_edge_work: bool = False,
         on_sent: Callable[[], None] | None = None,
         release: bool = False,
+        functions: list[dict[str, Any]] | None = None,
+        formats: dict[str, list[tuple[int, int, str]]] | None = None,
     ) -> LoadReport:
         """Build the whole workbook in one bulk call (replacing any previous one).
+
+        ``functions``: the workbook's translated VBA functions, registered for this workbook
+        only (``formats``: the number formats their ``.NumberFormat`` reads).
 
         ``on_sent`` is called once the whole workbook is written to the engine, while it
         builds (work that overlaps the build goes there); ``release`` empties each sheet's
@@ -394,6 +399,9 @@ class HyperFormulaEngine:
             "count_edge_work": count_edge_work,
         }
         wire_names = [{"name": n.name, "expression": n.expression, "scope": n.scope} for n in names]
+        extra: dict[str, Any] = {"functions": functions or []}
+        if formats:
+            extra["formats"] = formats
         timeout = settings.timeout
         deadline = time.monotonic() + timeout
         with self._lock:
@@ -405,14 +413,26 @@ class HyperFormulaEngine:
                     _release(sheets)
                 resp = self._call(
                     proc,
-                    {"op": "load", "settings": wire_settings, "names": wire_names, "sheets": parts},
+                    {
+                        "op": "load",
+                        "settings": wire_settings,
+                        "names": wire_names,
+                        "sheets": parts,
+                        **extra,
+                    },
                     timeout,
                     on_sent,
                 )
             else:
                 self._call(
                     proc,
-                    {"op": "load", "settings": wire_settings, "names": wire_names, "build": False},
+                    {
+                        "op": "load",
+                        "settings": wire_settings,
+                        "names": wire_names,
+                        "build": False,
+                        **extra,
+                    },
                     timeout,
                 )
                 for sheet in sheets:
