@@ -27,6 +27,9 @@ const path = require('path');
 
 const INDIRECT = 'INDIRECT';
 const OFFSET = 'XL.OFFSET';
+// `X:Y` between computed references (INDEX(...):INDEX(...), INDIRECT(...):INDIRECT(...),
+// Name:OFFSET(...)), which HyperFormula cannot parse: the pipeline writes it XL.RANGE(X, Y).
+const RANGE = 'XL.RANGE';
 // Functions whose arguments are evaluated lazily or passed through as values: a dynamic argument
 // keeps its value semantics there (and an untaken branch resolves nothing).
 const VALUE_PASSING = new Set(['IF', 'IFS', 'IFERROR', 'IFNA', 'CHOOSE', 'SWITCH', INDIRECT, OFFSET]);
@@ -81,7 +84,10 @@ function rangeRef(range) {
 function isDynamicCall(ast) {
   let a = ast;
   while (a.type === hf.Ast.AstNodeType.PARENTHESIS) a = a.expression;
-  return a.type === hf.Ast.AstNodeType.FUNCTION_CALL && (a.procedureName === INDIRECT || a.procedureName === OFFSET);
+  return (
+    a.type === hf.Ast.AstNodeType.FUNCTION_CALL &&
+    (a.procedureName === INDIRECT || a.procedureName === OFFSET || a.procedureName === RANGE)
+  );
 }
 
 /** The reference an AST stands for (a cell, range, name, INDIRECT or OFFSET), or a CellError. */
@@ -123,6 +129,9 @@ function resolveRef(interp, ast, state, depth) {
     case T.FUNCTION_CALL:
       if (ast.procedureName === INDIRECT) return indirectRef(interp, ast, state, depth + 1);
       if (ast.procedureName === OFFSET) return offsetRef(interp, ast, state, depth + 1);
+      if (ast.procedureName === RANGE) return spanRef(interp, ast, state, depth + 1);
+      if (ast.procedureName === 'INDEX') return indexRef(interp, ast, state, depth + 1);
+      if (ast.procedureName === 'CHOOSE') return chooseRef(interp, ast, state, depth + 1);
       break;
     case T.ERROR:
     case T.ERROR_WITH_RAW_INPUT:
@@ -354,6 +363,73 @@ function offsetRef(interp, ast, state, depth) {
     return refError('OFFSET outside the sheet');
   }
   return ref;
+}
+
+// ---- references given by INDEX, CHOOSE and the range operator -------------------------------
+
+/** INDEX(reference, row_num, [column_num], [area_num]) as a reference (Microsoft: "INDEX
+ * function", reference form): row_num or column_num 0 is the whole column or row; a
+ * one-row reference with one number takes it as the column; outside the reference is #REF!. */
+function indexRef(interp, ast, state, depth) {
+  const args = ast.args;
+  if (args.length < 2 || args.length > 4) {
+    return new hf.Cell.CellError(hf.Cell.ErrorType.NA, 'INDEX takes 2 to 4 arguments');
+  }
+  const base = resolveRef(interp, args[0], state, depth);
+  if (isError(base)) return base;
+  const num = (i) => (args.length <= i || args[i].type === hf.Ast.AstNodeType.EMPTY ? 0 : integerArg(interp, args[i], state));
+  let row = num(1);
+  if (isError(row)) return row;
+  let col = num(2);
+  if (isError(col)) return col;
+  const area = args.length > 3 ? num(3) : 1;
+  if (isError(area)) return area;
+  if (area !== 1) return refError('INDEX area_num past the areas');
+  const height = base.r2 - base.r1 + 1;
+  const width = base.c2 - base.c1 + 1;
+  if (args.length === 2 && height === 1 && width > 1) {
+    col = row;
+    row = 0;
+  }
+  if (row < 0 || col < 0) return new hf.Cell.CellError(hf.Cell.ErrorType.VALUE, 'INDEX of a negative position');
+  if (row > height || col > width) return refError('INDEX outside the reference');
+  return {
+    sheet: base.sheet,
+    r1: row === 0 ? base.r1 : base.r1 + row - 1,
+    r2: row === 0 ? base.r2 : base.r1 + row - 1,
+    c1: col === 0 ? base.c1 : base.c1 + col - 1,
+    c2: col === 0 ? base.c2 : base.c1 + col - 1,
+  };
+}
+
+/** CHOOSE(index_num, ref1, ...) as a reference: the chosen one (index truncated; outside the
+ * list #VALUE!). */
+function chooseRef(interp, ast, state, depth) {
+  const args = ast.args;
+  if (args.length < 2) return new hf.Cell.CellError(hf.Cell.ErrorType.NA, 'CHOOSE takes 2 or more arguments');
+  const i = integerArg(interp, args[0], state);
+  if (isError(i)) return i;
+  if (i < 1 || i >= args.length) return new hf.Cell.CellError(hf.Cell.ErrorType.VALUE, 'CHOOSE index out of range');
+  return resolveRef(interp, args[i], state, depth);
+}
+
+/** XL.RANGE(X, Y), the range operator between two references: the smallest range holding
+ * both (Microsoft: "Calculation operators and precedence", reference operators); on two
+ * different sheets #VALUE!. */
+function spanRef(interp, ast, state, depth) {
+  if (ast.args.length !== 2) return new hf.Cell.CellError(hf.Cell.ErrorType.NA, 'range operator of two references');
+  const a = resolveRef(interp, ast.args[0], state, depth);
+  if (isError(a)) return a;
+  const b = resolveRef(interp, ast.args[1], state, depth);
+  if (isError(b)) return b;
+  if (a.sheet !== b.sheet) return new hf.Cell.CellError(hf.Cell.ErrorType.VALUE, 'range operator across sheets');
+  return {
+    sheet: a.sheet,
+    r1: Math.min(a.r1, b.r1),
+    c1: Math.min(a.c1, b.c1),
+    r2: Math.max(a.r2, b.r2),
+    c2: Math.max(a.c2, b.c2),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -640,6 +716,12 @@ function patchDependencies() {
         collect(ast.expression, registry, out, need);
         return;
       case T.FUNCTION_CALL: {
+        if (ast.procedureName === RANGE) {
+          // the operands are references: only the values that place them are precedents (the
+          // range they span is recorded when evaluated)
+          ast.args.forEach((arg) => collectOperand(arg, registry, out));
+          return;
+        }
         const fnNeed = !registry.doesFunctionNeedArgumentToBeComputed(ast.procedureName);
         const anchorFree = ast.procedureName === OFFSET;
         ast.args.forEach((arg, i) => collect(arg, registry, out, anchorFree && i === 0 ? false : fnNeed));
@@ -647,6 +729,32 @@ function patchDependencies() {
       }
       default:
         return;
+    }
+  };
+  const collectOperand = (ast, registry, out) => {
+    switch (ast.type) {
+      case T.PARENTHESIS:
+        collectOperand(ast.expression, registry, out);
+        return;
+      case T.CELL_REFERENCE:
+      case T.CELL_RANGE:
+      case T.COLUMN_RANGE:
+      case T.ROW_RANGE:
+      case T.NAMED_EXPRESSION:
+        return;
+      case T.FUNCTION_CALL:
+        if (ast.procedureName === 'INDEX' || ast.procedureName === OFFSET || ast.procedureName === RANGE) {
+          ast.args.forEach((arg, i) => (i === 0 || ast.procedureName === RANGE ? collectOperand(arg, registry, out) : collect(arg, registry, out, true)));
+          return;
+        }
+        if (ast.procedureName === 'CHOOSE') {
+          ast.args.forEach((arg, i) => (i === 0 ? collect(arg, registry, out, true) : collectOperand(arg, registry, out)));
+          return;
+        }
+        collect(ast, registry, out, true);
+        return;
+      default:
+        collect(ast, registry, out, true);
     }
   };
   const collectDependencies = (ast, registry) => {
@@ -701,4 +809,5 @@ module.exports = {
   dynamicValue,
   OFFSET,
   INDIRECT,
+  RANGE,
 };

@@ -172,6 +172,10 @@ class AnalysisContext:
     def __init__(self, workbook: WorkbookData) -> None:
         self.workbook = workbook
         self.sheet_names = [s.name for s in workbook.sheets]
+        # the workbook's VBA functions calling Application.Volatile recalculate like NOW()
+        self.volatile_functions = VOLATILE_FUNCTIONS | frozenset(
+            f.name.upper() for f in getattr(workbook, "vba_functions", ()) if f.volatile
+        )
         self.sheet_indexes = [s.index for s in workbook.sheets]
         self._sheet_pos = {s.name.lower(): pos for pos, s in enumerate(workbook.sheets)}
         self._names: dict[tuple[int | None, str], str] = {}
@@ -298,6 +302,19 @@ def analyze(
     ``array``: the cell holds an array (CSE or spilled) formula, where a lone range such as
     ``=A1:A5`` stays whole instead of taking its implicit intersection with the cell."""
     rewritten = rewrite_intersections(rewrite_reference_errors(rewrite_text_literals(formula)))
+    rewritten = rewrite_range_calls(rewrite_unions(rewritten))
+    if _SPAN in rewritten and _SPAN not in formula:
+        # a range between computed references: a dynamic reference, whose precedents are the
+        # values placing its ends (a reference to its own row is no cycle until resolved)
+        info = analyze(rewritten, sheet_index, row, col, ctx, array)
+        placing = range_call_precedents_text(rewritten)
+        try:
+            refs = _analyze_split(placing, sheet_index, row, col, ctx)[0].refs
+        except Exception:  # noqa: BLE001 - the rewritten formula's own precedents remain
+            refs = info.refs
+        info.refs = refs
+        info.dynamic = True
+        return info
     if rewritten != formula:
         # the engine gets intersections computed and text constants it can read; the
         # precedents stay those written
@@ -767,6 +784,115 @@ def _box_text(r1: int, c1: int, r2: int, c2: int, absolute: bool) -> str:
     return first if (r1, c1) == (r2, c2) else f"{first}:{d}{column_letter(c2)}{d}{r2}"
 
 
+# ---- unions (a comma between references in parentheses) ----------------------------------------
+# HyperFormula has no union operator. Where the areas of a union of references on the formula's
+# own sheet are known from the text (intersected with a reference written beside it), the
+# functions that read it get it in a form they take: AREAS the number of areas, ROWS and
+# COLUMNS the one area or #REF! for several (Microsoft: "ROWS function"), and the functions
+# that take any number of references (SUM, COUNT ...) each area as one argument.
+_UNION_CHAIN = re.compile(_ISECT_CHAIN)
+_UNION_SPREAD = frozenset(
+    {"SUM", "COUNT", "COUNTA", "AVERAGE", "AVERAGEA", "MAX", "MAXA", "MIN", "MINA", "PRODUCT"}
+    | {"SUMSQ", "STDEV", "STDEVA", "STDEVP", "STDEVPA", "VAR", "VARA", "VARP", "VARPA"}
+)
+
+
+def _union_box(text: str) -> tuple[int, int, int, int] | None:
+    text = text.strip()
+    return _chain_box(text) if _UNION_CHAIN.fullmatch(text) else None
+
+
+def _union_once(toks: list[tuple[int, str]]) -> list[tuple[int, str]] | None:
+    """``toks`` with the first union (or parenthesised reference intersected) of known areas
+    rewritten; None when there is none."""
+    for i, (kind, text) in enumerate(toks):
+        if kind != 5 or text != "(" or (i and toks[i - 1][0] == 4):
+            continue
+        j = _matching(toks, i, 1)
+        if j is None:
+            continue
+        members, _ = _span_arguments(toks, i)
+        boxes = [_union_box(m) for m in members]
+        if not boxes or None in boxes:
+            continue
+        written = "".join(t for _, t in toks[i + 1 : j])
+        absolute = not re.search(r"(?<![$A-Za-z])[A-Za-z]|(?<![$0-9])[0-9]", written)
+        start, end, crossed = i, j, False
+        for side, at in ((1, j + 1), (-1, i - 1)):
+            if not (0 <= at < len(toks)) or toks[at][0] != 6:
+                continue
+            ref = at + side  # the reference beside: words joined by ":"
+            while 0 <= ref + 2 * side < len(toks) and toks[ref + side][1] == ":":
+                ref += 2 * side
+            if not (0 <= ref < len(toks)) or toks[ref][0] != 4:
+                continue
+            nxt = toks[ref + side] if 0 <= ref + side < len(toks) else (0, "")
+            if (side > 0 and nxt[1] == "(") or (side < 0 and nxt[0] == 2):
+                continue  # a function name, or a reference on another sheet
+            lo, hi = min(at + side, ref), max(at + side, ref)
+            other = _union_box("".join(t for _, t in toks[lo : hi + 1]))
+            if other is None:
+                continue
+            boxes = [
+                (max(b[0], other[0]), max(b[1], other[1]), min(b[2], other[2]), min(b[3], other[3]))
+                for b in boxes  # type: ignore[index]
+            ]
+            boxes = [b for b in boxes if b[0] <= b[2] and b[1] <= b[3]]
+            start, end, crossed = min(start, ref), max(end, ref), True
+            if not boxes:
+                break
+        if len(members) < 2 and not crossed:
+            continue
+        texts = [_box_text(*b, absolute) for b in boxes]  # type: ignore[misc]
+        while (
+            start >= 1
+            and end + 1 < len(toks)
+            and toks[start - 1][1] == "("
+            and toks[end + 1][1] == ")"
+            and not (start >= 2 and toks[start - 2][0] == 4)
+        ):
+            start, end = start - 1, end + 1  # parentheses around the union
+        call = start >= 2 and toks[start - 1][1] == "(" and toks[start - 2][0] == 4
+        sole = call and end + 1 < len(toks) and toks[end + 1][1] == ")"
+        name = toks[start - 2][1].upper() if call else ""
+        while name.startswith(_PREFIXES):
+            name = name[6:]
+        if sole and name in ("AREAS", "ROWS", "COLUMNS") and (len(texts) != 1 or name == "AREAS"):
+            value = str(len(texts)) if name == "AREAS" and texts else "#REF!"
+            if not texts:
+                value = "#NULL!"
+            return [*toks[: start - 2], (7, value), *toks[end + 2 :]]
+        if not texts:
+            return [*toks[:start], (7, "#NULL!"), *toks[end + 1 :]]
+        if len(texts) == 1:
+            return [*toks[:start], (7, "(" + texts[0] + ")"), *toks[end + 1 :]]
+        spread = (
+            call
+            and name in _UNION_SPREAD
+            and end + 1 < len(toks)
+            and toks[end + 1][1] in (",", ")")
+        )
+        if spread:
+            return [*toks[:start], (7, ",".join(texts)), *toks[end + 1 :]]
+    return None
+
+
+def rewrite_unions(formula: str) -> str:
+    """``formula`` with unions of references of known areas written as the functions reading
+    them take them (AREAS: the count, ROWS / COLUMNS: the area or #REF!, SUM ...: one argument
+    per area); a union anywhere else stays as written."""
+    if "(" not in formula or ("," not in formula and " " not in formula):
+        return formula
+    toks = _span_tokens(formula)
+    changed = False
+    for _ in range(16):
+        out = _union_once(toks)
+        if out is None:
+            break
+        toks, changed = out, True
+    return "".join(text for _, text in toks) if changed else formula
+
+
 # ---- text constants HyperFormula cannot read -------------------------------------------------
 # Excel writes a quote inside a text constant doubled ("say ""hi"""); HyperFormula's parser takes
 # no doubled quote and reads a backslash before a quote as an escape, so such constants are
@@ -864,6 +990,174 @@ def rewrite_intersections(formula: str) -> str:
             break
         formula = out
     return formula
+
+
+# Tokens for the range operator between computed references: strings, sheet prefixes, table
+# brackets, words (names, functions, A1 references), parentheses, the operator, anything else.
+_SPAN_TOKEN = re.compile(
+    rf"({_STR})|({_QUOTED}!|[A-Za-z_\\][\w.]*!)|(\[[^\]]*\])|([A-Za-z_\\$][\w.$]*)|([():,])|(\s+)|(.)",
+    re.DOTALL,
+)
+_SPAN = "XL.RANGE("
+_PLAIN_OPERAND = re.compile(rf"(?:{_QUOTED}!|[A-Za-z_\\][\w.]*!)?[\w.$:\\]+")
+
+
+def _span_tokens(formula: str) -> list[tuple[int, str]]:
+    """(kind, text) tokens: kind is the matching group of _SPAN_TOKEN (1 string ... 7 other)."""
+    return [(m.lastindex or 7, m.group(0)) for m in _SPAN_TOKEN.finditer(formula)]
+
+
+def _matching(toks: list[tuple[int, str]], i: int, step: int) -> int | None:
+    """Index of the parenthesis matching the one at ``i`` (scanning by ``step``)."""
+    depth = 0
+    opening, closing = ("(", ")") if step > 0 else (")", "(")
+    while 0 <= i < len(toks):
+        kind, text = toks[i]
+        if kind == 5 and text == opening:
+            depth += 1
+        elif kind == 5 and text == closing:
+            depth -= 1
+            if depth == 0:
+                return i
+        i += step
+    return None
+
+
+def _span_once(toks: list[tuple[int, str]]) -> list[tuple[int, str]] | None:
+    """``toks`` with the first ``X:Y`` where X or Y is computed (a function call or a
+    parenthesis) written as XL.RANGE(X,Y); None when there is none."""
+    for k, (kind, text) in enumerate(toks):
+        if kind != 5 or text != ":" or k == 0 or k + 1 >= len(toks):
+            continue
+        # left operand
+        lk, lt = toks[k - 1]
+        if lk == 5 and lt == ")":
+            j = _matching(toks, k - 1, -1)
+            if j is None:
+                continue
+            start = j - 1 if j > 0 and toks[j - 1][0] == 4 else j
+            left_call = True
+        elif lk == 4:
+            start = k - 2 if k > 1 and toks[k - 2][0] == 2 else k - 1
+            left_call = False
+        else:
+            continue
+        if start > 0 and toks[start - 1][1] == ":":
+            continue  # a chain A1:B2:C3 stays as written
+        # right operand
+        rk, rt = toks[k + 1]
+        if rk == 4 and k + 2 < len(toks) and toks[k + 2][1] == "(":
+            end = _matching(toks, k + 2, 1)
+            right_call = True
+        elif rk == 5 and rt == "(":
+            end = _matching(toks, k + 1, 1)
+            right_call = True
+        elif rk == 4:
+            end, right_call = k + 1, False
+        elif rk == 2 and k + 2 < len(toks) and toks[k + 2][0] == 4:
+            end, right_call = k + 2, False
+        else:
+            continue
+        if end is None or not (left_call or right_call):
+            continue
+        return [
+            *toks[:start],
+            (4, _SPAN[:-1]),
+            (5, "("),
+            *toks[start:k],
+            (5, ","),
+            *toks[k + 1 : end + 1],
+            (5, ")"),
+            *toks[end + 1 :],
+        ]
+    return None
+
+
+def rewrite_range_calls(formula: str) -> str:
+    """``formula`` with each range operator between computed references (INDEX(...):INDEX(...),
+    INDIRECT(...):INDIRECT(...), Name:OFFSET(...)), which HyperFormula cannot parse, written
+    as XL.RANGE(X,Y): the engine resolves both sides when it evaluates the formula."""
+    if ":" not in formula or "(" not in formula:
+        return formula
+    toks = _span_tokens(formula)
+    changed = False
+    for _ in range(16):
+        out = _span_once(toks)
+        if out is None:
+            break
+        toks, changed = out, True
+    return "".join(text for _, text in toks) if changed else formula
+
+
+def _span_arguments(toks: list[tuple[int, str]], i: int) -> tuple[list[str], int]:
+    """Texts of the arguments of the call whose "(" is ``toks[i]``, and its ")" index."""
+    args: list[str] = []
+    cur: list[str] = []
+    depth = 0
+    for j in range(i, len(toks)):
+        kind, text = toks[j]
+        if kind == 5 and text == "(":
+            depth += 1
+            if depth == 1:
+                continue
+        elif kind == 5 and text == ")":
+            depth -= 1
+            if depth == 0:
+                args.append("".join(cur))
+                return args, j
+        elif kind == 5 and text == "," and depth == 1:
+            args.append("".join(cur))
+            cur = []
+            continue
+        cur.append(text)
+    return args, len(toks)
+
+
+def _operand_values(text: str, top: bool = True) -> list[str]:
+    """The parts of a range operand known as precedents before evaluation: a reference or name
+    written as the operand itself (the range spans it), INDEX's and OFFSET's numbers, CHOOSE's
+    index, INDIRECT's text; not the reference INDEX, OFFSET or CHOOSE pick from."""
+    toks = _span_tokens(text.strip())
+    if not toks:
+        return []
+    if toks[0][0] == 5 and toks[0][1] == "(":
+        args, end = _span_arguments(toks, 0)
+        return _operand_values(args[0], top) if len(args) == 1 and end == len(toks) - 1 else [text]
+    if toks[0][0] == 4 and len(toks) > 1 and toks[1][1] == "(":
+        name = toks[0][1].upper()
+        args, end = _span_arguments(toks, 1)
+        if end != len(toks) - 1:
+            return [text]
+        if name == _SPAN[:-1]:
+            return [v for a in args for v in _operand_values(a, top)]
+        if name in ("INDEX", "OFFSET"):
+            return _operand_values(args[0], False) + [a for a in args[1:] if a.strip()]
+        if name == "CHOOSE":
+            return args[:1] + [v for a in args[1:] for v in _operand_values(a, False)]
+        return [text]
+    if _PLAIN_OPERAND.fullmatch(text.strip()):
+        return [text] if top else []  # a reference or a name
+    return [text]
+
+
+def range_call_precedents_text(formula: str) -> str:
+    """``formula`` (as written by :func:`rewrite_range_calls`) with each XL.RANGE(X,Y) reduced
+    to the values that place its references: the precedents known before evaluation. The range
+    the operator gives is a dynamic reference, added once the engine has resolved it."""
+    toks = _span_tokens(formula)
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        kind, text = toks[i]
+        if kind == 4 and text.upper() == _SPAN[:-1] and i + 1 < len(toks) and toks[i + 1][1] == "(":
+            args, end = _span_arguments(toks, i + 1)
+            values = [v for a in args for v in _operand_values(a)]
+            out.append("N(" + ",".join(values) + ")" if values else "0")
+            i = end + 1
+            continue
+        out.append(text)
+        i += 1
+    return "".join(out)
 
 
 def qualify_references(engine_text: str, sheet_name: str) -> str:
@@ -1836,7 +2130,7 @@ def _build_template(
             b.functions.append(stripped)
             if stripped != upper:
                 emit = name[len(name) - len(stripped) :] + "("
-            if stripped in VOLATILE_FUNCTIONS:
+            if stripped in ctx.volatile_functions:
                 b.volatile = True
             if stripped in DYNAMIC_FUNCTIONS:
                 b.dynamic = True
