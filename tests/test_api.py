@@ -93,6 +93,27 @@ def test_cancel_from_progress_leaves_nothing(store_url):
     assert store.list_models().total == 0
 
 
+def test_cancel_during_evaluation_keeps_no_file_bytes(store_url, tmp_path, monkeypatch):
+    """The workbook's bytes are written to the file store while the engine computes; an
+    import stopped then keeps neither a model nor the bytes."""
+    monkeypatch.setenv("XLIMPORT_HOME", str(tmp_path / "home"))
+    from xlimport.api import file_sha256
+    from xlimport.config import get_settings
+    from xlimport.store.files import open_file_store
+
+    def cancel(stage, percent, message):
+        if stage == "evaluation" and percent > 50:
+            raise errors.ImportCancelled("cancelled by the user")
+
+    with pytest.raises(errors.ImportCancelled):
+        xlimport.import_workbook(EXAMPLE, store=store_url, progress=cancel)
+    store = xlimport.open_store(store_url)
+    assert store.list_models().total == 0
+    assert not open_file_store(get_settings(), store).exists(file_sha256(EXAMPLE))
+    r = xlimport.import_workbook(EXAMPLE, store=store_url)  # then it imports and keeps them
+    assert open_file_store(get_settings(), store).exists(r.file_hash)
+
+
 def _small_book(path: Path) -> Path:
     wb = Workbook()
     ws = wb.active

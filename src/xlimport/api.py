@@ -147,10 +147,19 @@ def import_workbook(
     t = clock()
     reporter.stage("evaluation", "evaluating formulas")
     timeout = opts.engine_timeout or settings.xlimport_engine_timeout
+    # The workbook's bytes are kept (for re-validation, and for workers on other hosts) while
+    # the engine computes: a database file store writes them in its own transaction.
+    files = open_file_store(settings, st)
+    had_file = files.exists(file_hash)
+    keeping = _Background(lambda: None if had_file else files.put(file_hash, path))
     try:
         evaluation = evaluate_workbook(wb, analysis, engine, opts, reporter.sub(0, 1), timeout)
-    except errors.XlImportError as exc:
-        _at_stage(exc, "evaluation")
+    except BaseException as exc:
+        keeping.wait(reraise=False)
+        if not had_file:
+            _forget_file(files, st, file_hash)
+        if isinstance(exc, errors.XlImportError):
+            _at_stage(exc, "evaluation")
         raise
     timings["evaluation"] = clock() - t
     warnings.extend(evaluation.warnings)
@@ -160,9 +169,14 @@ def import_workbook(
     # ---- insertion + validation (one transaction) ----------------------------------------
     t = clock()
     reporter.stage("insertion", "storing cells")
-    files = open_file_store(settings, st)
-    had_file = files.exists(file_hash)
-    files.put(file_hash, path)
+    try:
+        keeping.wait()
+    except BaseException as exc:
+        if not had_file:
+            _forget_file(files, st, file_hash)
+        if isinstance(exc, errors.XlImportError):
+            _at_stage(exc, "insertion")
+        raise
     unconverged = evaluation.unconverged_cells(analysis)
     builder = RowBuilder(
         wb,
@@ -377,6 +391,27 @@ def _check_name(name: str) -> None:
         raise errors.InvalidOptionsError("a model name must have 1 to 255 characters")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
         raise errors.InvalidOptionsError("a model name must not contain control characters")
+
+
+class _Background:
+    """``fn()`` in a thread; ``wait()`` joins it and re-raises its error."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                fn()
+            except BaseException as exc:
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="xlimport-keep-file", daemon=True)
+        self._thread.start()
+
+    def wait(self, reraise: bool = True) -> None:
+        self._thread.join()
+        if reraise and self._error is not None:
+            raise self._error
 
 
 def _forget_file(files: Any, st: Store, file_hash: str) -> None:
