@@ -248,6 +248,9 @@ function buildConfig(settings) {
     functionArgSeparator: ',',
     decimalSeparator: '.',
     thousandSeparator: '',
+    // Text coerced to a number may carry a currency symbol before or after it ("$100", "€100",
+    // "100€"), as VALUE reads it.
+    currencySymbol: ['$', '€'],
     arrayColumnSeparator: ',',
     arrayRowSeparator: ';',
     // Text read as a date: month first, then (a text no month-first date can be, such as
@@ -446,6 +449,10 @@ function build(pending) {
   publishHiddenRows(pending, Object.keys(sheets));
   // CHAR/CODE character set of the application that saved the workbook (functions/fix_text.js).
   globalThis.__xlimportCharset = pending.settings.charset === 'mac-roman' ? 'mac-roman' : 'windows-1252';
+  // Major version of the Excel that saved the workbook (functions/numfmt.js), null if unknown.
+  globalThis.__xlimportExcelVersion = Number(pending.settings.excel_version) || null;
+  // The workbook's tables, for structured references built as text (functions/fixf_tables.js).
+  globalThis.__xlimportTables = Array.isArray(pending.settings.tables) ? pending.settings.tables : [];
   let hf;
   try {
     hf = HyperFormula.buildFromSheets(sheets, config, accepted);

@@ -93,6 +93,16 @@ function definePlugin(hf) {
     if (xArg !== undefined && isError(xArg)) return xArg;
     const yg = grid(yArg);
     const yRow = yg.length === 1 && yg[0].length > 1;
+    if (xArg !== undefined) {
+      // Excel checks the shapes before the values: known_x that does not fit is #REF! even
+      // when known_y holds an empty cell or text
+      const cells = yg.length * yg[0].length;
+      const xs = grid(xArg);
+      const [h, w] = [xs.length, xs[0].length];
+      if (!(h * w === cells || (!yRow && h === cells) || (yRow && w === cells))) {
+        return err('REF', 'known_x does not fit known_y');
+      }
+    }
     const y = [];
     for (const row of yg) {
       for (let v of row) {

@@ -12,7 +12,8 @@
  *    2 / -2 binary search on data assumed ascending / descending: the classic halving search
  *    (middle = floor((lo + hi) / 2)), which on unsorted data lands where Excel lands; the next
  *    smaller / larger value is the last one passed on the way. Wildcards with a binary search
- *    are #VALUE!. Both modes are rounded down (INT: -1.1 is -2), other values #VALUE!;
+ *    are #VALUE!. match_mode 3 (regex): the pattern is searched in each text, case-sensitive
+ *    as REGEXTEST does; an invalid pattern is #VALUE!. Both modes are rounded down (INT: -1.1 is -2), other values #VALUE!;
  *  - an error lookup value is the result (before a bad mode is reported);
  *  - the lookup value, if_not_found, match_mode and search_mode are lifted: an array in any of
  *    them gives an array of results, arrays broadcast against each other as Excel does (a single
@@ -23,6 +24,7 @@
  */
 const { registerPlugin, makeTools, wildcardRegex, hfInternal } = require('./info_common');
 const { makeArrayTools } = require('./array_common');
+const { excelRegex } = require('./text_extra');
 
 const { InterpreterState } = hfInternal('interpreter/InterpreterState.js');
 
@@ -52,7 +54,7 @@ function makeLookupTools(hf) {
     return 0;
   }
 
-  /** Index in `values` (0-based) of the match of `x`, or -1. */
+  /** Index in `values` (0-based) of the match of `x`, -1 when none, -2 for an invalid regex. */
   function findIndex(values, x, mm, sm) {
     const n = values.length;
     if (sm === 2 || sm === -2) {
@@ -76,7 +78,16 @@ function makeLookupTools(hf) {
       }
       return passed;
     }
-    const wildcard = mm === 2 && typeof x === 'string' ? wildcardRegex(x) : undefined;
+    let wildcard;
+    if (mm === 2 && typeof x === 'string') wildcard = wildcardRegex(x);
+    if (mm === 3) {
+      // regex match (Excel 365): the pattern searched in each text, case-sensitive, as REGEXTEST
+      try {
+        wildcard = excelRegex(typeof x === 'string' ? x : String(x), false, false);
+      } catch (e) {
+        return -2;
+      }
+    }
     let best = -1;
     const [start, end, step] = sm === 1 ? [0, n, 1] : [n - 1, -1, -1];
     for (let i = start; i !== end; i += step) {
@@ -118,10 +129,10 @@ function makeLookupTools(hf) {
     if (isError(mm)) return mm;
     const sm = modeArg(smArg, 1);
     if (isError(sm)) return sm;
-    if (![0, -1, 1, 2].includes(mm) || ![1, -1, 2, -2].includes(sm)) {
+    if (![0, -1, 1, 2, 3].includes(mm) || ![1, -1, 2, -2].includes(sm)) {
       return err('VALUE', 'bad match or search mode');
     }
-    if (mm === 2 && (sm === 2 || sm === -2)) return err('VALUE', 'wildcards with binary search');
+    if (mm >= 2 && (sm === 2 || sm === -2)) return err('VALUE', 'wildcards with binary search');
     return { mm, sm };
   }
 
@@ -239,6 +250,7 @@ function definePlugin(hf) {
         const m = modes(mm, sm);
         if (isError(m)) return m;
         const i = findIndex(vec.values, x, m.mm, m.sm);
+        if (i === -2) return err('VALUE', 'invalid regular expression');
         if (i < 0) return noFallback ? err('NA', 'not found') : nf;
         return vec.vertical ? [r[i].map(zeroEmpty)] : r.map((row) => [zeroEmpty(row[i])]);
       };
@@ -281,6 +293,7 @@ function definePlugin(hf) {
         const m = modes(mm, sm);
         if (isError(m)) return m;
         const i = findIndex(vec.values, x, m.mm, m.sm);
+        if (i === -2) return err('VALUE', 'invalid regular expression');
         return i < 0 ? err('NA', 'not found') : i + 1;
       };
       const args = [value, mmArg, smArg].map((a) => liftable(a, state));

@@ -331,11 +331,19 @@ function compileNumber(tokens) {
   for (let i = 0; i < mantEnd; i++) {
     const t = tokens[i];
     if (t.t !== 'comma') continue;
+    const before = tokens[i - 1];
+    let k = i + 1;
+    while (k < mantEnd && tokens[k].t === 'comma') k++;
+    const after = tokens[k];
     if (firstDigit < 0 || i < firstDigit) {
       t.role = 'lit';
+    } else if (before && !['digit', 'comma', 'point'].includes(before.t)) {
+      // a comma right after a literal is written as it is: '#x,0' -> "8901x,2"
+      t.role = 'lit';
     } else if (i < intEnd && lastIntDigit !== undefined && i < lastIntDigit) {
+      // a thousands separator only between two digit placeholders ('0,x#' has none)
       t.role = 'drop';
-      thousands = true;
+      if (after && after.t === 'digit') thousands = true;
     } else if (i > lastDigit || (i < intEnd && lastIntDigit !== undefined && i > lastIntDigit)) {
       let j = i;
       while (j > 0 && tokens[j - 1].t === 'comma') j--;
@@ -410,6 +418,10 @@ function compileSection(src) {
   sec.cond = cond;
   sec.hasText = tokens.some((t) => t.t === 'text');
   sec.hasDigits = tokens.some((t) => t.t === 'digit' || t.t === 'general') || sec.kind === 'date';
+  // Excel rejects a section mixing digit placeholders with the text placeholder @ ('0.0@')
+  if (sec.hasText && sec.kind === 'number' && tokens.some((t) => t.t === 'digit')) {
+    throw new NumberFormatError('@ with digit placeholders');
+  }
   return sec;
 }
 
@@ -547,15 +559,13 @@ function fillInteger(tokens, idx, s, thousands) {
 
 function fillDecimals(tokens, idx, frac) {
   const out = new Map();
-  let end = idx.length; // placeholders [end..) are trailing zeros shown as '' or ' '
-  while (end > 0) {
-    const c = tokens[idx[end - 1]].c;
-    if (frac[end - 1] !== '0' || c === '0') break;
-    end--;
-  }
+  // a # or ? whose digit is one of the trailing zeros shows nothing (or a space), even before
+  // a 0 placeholder: '#.##00#0' writes 0.456789 as ".45678900"
+  let lastNonZero = -1;
+  for (let q = 0; q < idx.length; q++) if (frac[q] !== undefined && frac[q] !== '0') lastNonZero = q;
   for (let q = 0; q < idx.length; q++) {
     const c = tokens[idx[q]].c;
-    out.set(idx[q], q < end ? frac[q] : c === '?' ? ' ' : '');
+    out.set(idx[q], q <= lastNonZero || c === '0' ? frac[q] : c === '?' ? ' ' : '');
   }
   return out;
 }
@@ -782,8 +792,12 @@ function pad2(n) {
 }
 
 function formatDateSection(sec, v, date1904, showMinus) {
-  // Excel 2016+: a negative value only through elapsed-time tokens alone ([h], [m], [s])
-  if (v < 0 && !sec.elapsedOnly) throw new NumberFormatError('negative date or time');
+  // Excel 2016+: a negative value only through elapsed-time tokens alone ([h], [m], [s]).
+  // Excel 2007/2008 (version 12) wrote any negative time as a minus and the time of its
+  // absolute value ("-4:3 @ hour 02"); dates stay errors.
+  const legacyMinus = v < 0 && !sec.hasDate && globalThis.__xlimportExcelVersion > 0 &&
+    globalThis.__xlimportExcelVersion <= 12;
+  if (v < 0 && !sec.elapsedOnly && !legacyMinus) throw new NumberFormatError('negative date or time');
   if (v >= MAX_SERIAL && !sec.elapsedOnly) throw new NumberFormatError('date after 9999-12-31');
   const a = Math.abs(v);
   const unit = Math.pow(10, sec.fdigits);

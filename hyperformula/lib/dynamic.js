@@ -300,6 +300,9 @@ function parseReferenceText(interp, text, a1, state, depth) {
   const lim = limits(interp);
   const caller = state.xlCaller || state.formulaAddress;
   if (text === '' || text.includes('[') && /^'?\[/.test(text)) return refError('external or empty');
+  // A structured reference to one of the workbook's tables (functions/fixf_tables.js).
+  const table = globalThis.__xlimportTableRef && globalThis.__xlimportTableRef(interp, text, caller, refError);
+  if (table !== undefined) return table;
   const split = splitSheet(text);
   if (split === null) return refError();
   const [sheetName, rest] = split;

@@ -87,6 +87,16 @@ _3D_HINT = re.compile(r"[\w.']:'?[A-Za-z_\\][^:!(),]*!")
 _CALL = re.compile(r"([A-Za-z_][\w.]*)\($")
 
 
+def _excel_version(application: str | None, app_version: str | None) -> int | None:
+    """Major version of the Excel that saved a workbook ("12.0000" -> 12), None otherwise.
+    Excel 2007 (12) wrote the first .xlsx; writers that only claim compatibility are not Excel."""
+    app = (application or "").lower()
+    if not app.startswith("microsoft") or "excel" not in app or "compatible" in app:
+        return None
+    major = (app_version or "").split(".", 1)[0]
+    return int(major) if major.isdigit() and int(major) >= 12 else None
+
+
 def _expand_3d(formula: str, sheet_names: list[str]) -> str:
     """`formula` with each 3-D reference argument of a function of _3D_FUNCTIONS expanded."""
     if "!" not in formula or ":" not in formula or not _3D_HINT.search(formula):
@@ -513,7 +523,21 @@ def evaluate_workbook(
     ]
     mac = "macintosh" in (wb.application or "").lower()
     settings = EngineSettings(
-        date1904=wb.date1904, timeout=timeout, charset="mac-roman" if mac else "windows-1252"
+        date1904=wb.date1904,
+        timeout=timeout,
+        charset="mac-roman" if mac else "windows-1252",
+        excel_version=_excel_version(wb.application, wb.app_version),
+        tables=[
+            {
+                "name": t.name,
+                "sheet": t.sheet,
+                "ref": t.ref,
+                "columns": t.columns,
+                "header_rows": t.header_rows,
+                "totals_rows": t.totals_rows,
+            }
+            for t in wb.tables
+        ],
     )
     report(0.02, f"building {sum(len(o) for o in order):,} formulas in the engine")
     t0 = time.perf_counter()

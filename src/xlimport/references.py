@@ -53,6 +53,9 @@ class FormulaInfo:
 
 VOLATILE_FUNCTIONS = frozenset({"NOW", "TODAY", "RAND", "RANDBETWEEN", "RANDARRAY", "CELL", "INFO"})
 DYNAMIC_FUNCTIONS = frozenset({"INDIRECT", "OFFSET", "ANCHORARRAY"})
+# _FV reads a field of a linked data type (stocks, geography): its value comes from an online
+# service, as a link to another workbook does.
+EXTERNAL_FUNCTIONS = frozenset({"_FV"})
 _PREFIXES = ("_XLFN.", "_XLWS.")
 
 # ---- the split: protected tokens (strings, quoted sheet names, brackets) and A1 references ----
@@ -83,6 +86,7 @@ _TEXT_TOKEN = re.compile(
 )
 _STRUCT_ITEM = re.compile(r"\[((?:[^\[\]']|'.)*)\]")
 _PLAIN_SHEET = re.compile(r"[A-Za-z_]\w*")  # what HyperFormula reads without quotes
+_ENGINE_NAME = re.compile(r"[^\W\d][\w.]*")  # a name HyperFormula's parser reads
 _LOOKS_LIKE_REF = re.compile(r"(?:[A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*|[Rr]|[Cc]|TRUE|FALSE)", re.I)
 
 
@@ -2120,6 +2124,10 @@ def _build_template(
                     operand_refs = b.static_refs[n_before:] if info.reference else None
                 elif upper in ctx.tables and prefix is None:  # Table1 alone: its data body
                     emit, operand_refs = _table_ref(ctx.tables[upper], "", b)
+                elif prefix is None and not _ENGINE_NAME.fullmatch(text):
+                    # An undefined name is #NAME? in Excel; HyperFormula cannot read names
+                    # with a backslash or a question mark at all.
+                    emit = "#NAME?"
             prefix = None
         elif kind == "func":
             name = text[:-1]
@@ -2134,6 +2142,8 @@ def _build_template(
                 b.volatile = True
             if stripped in DYNAMIC_FUNCTIONS:
                 b.dynamic = True
+            if stripped in EXTERNAL_FUNCTIONS:
+                b.external = True
             if range_pending:
                 b.dynamic = True  # A1:INDEX(...)
                 range_pending = False

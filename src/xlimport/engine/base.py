@@ -48,6 +48,12 @@ class EngineSettings:
     # Character set of CHAR/CODE: "windows-1252" (Excel for Windows) or "mac-roman" (Excel for
     # Mac), after the application that last saved the workbook.
     charset: str = "windows-1252"
+    # Major version of the Excel that last saved the workbook (12 = Excel 2007/2008, 16 = 2016
+    # and later), None when another application saved it: number formats follow its rules.
+    excel_version: int | None = None
+    # The workbook's tables, for INDIRECT of a structured reference text: {name, sheet, ref
+    # ("A1:D10", header included), columns, header_rows, totals_rows}.
+    tables: list[dict[str, Any]] = field(default_factory=list)
     timeout: float = 600.0  # seconds for one request
 
 

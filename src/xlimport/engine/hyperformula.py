@@ -395,6 +395,8 @@ class HyperFormulaEngine:
         wire_settings = {
             "date1904": settings.date1904,
             "charset": settings.charset,
+            "excel_version": settings.excel_version,
+            "tables": settings.tables,
             "patch": patch,
             "count_edge_work": count_edge_work,
         }
