@@ -265,6 +265,31 @@ def test_an_exception_mid_insert_rolls_everything_back(store_url: str) -> None:
     assert _count_cells(store) == 0
 
 
+@pytest.mark.postgres
+def test_big_imports_are_paged_through_the_primary_key(pg_url: str) -> None:
+    """After a first big import (statistics refreshed: the table was unknown) and a second one
+    (statistics kept: the table is known to be large), PostgreSQL pages a model's cells by
+    walking the primary key, never by sorting all of them."""
+    from xlimport.store.sql import ANALYZE_AFTER
+
+    store = open_store(pg_url)
+    n = ANALYZE_AFTER + 10
+    first = _import(store, "big1", [_row(i) for i in range(n)])
+    second = _import(store, "big2", [_row(i) for i in range(n)])
+    with store.engine.connect() as conn:
+        for model_id in (first, second):
+            plan = "\n".join(
+                r[0]
+                for r in conn.exec_driver_sql(
+                    "EXPLAIN SELECT * FROM cells WHERE model_id = %(m)s "
+                    "ORDER BY sheet_index, row_num, col_num LIMIT 100 OFFSET 2000",
+                    {"m": model_id},
+                )
+            )
+            assert "pk_cells" in plan and "Sort" not in plan, plan
+    assert store.cells(second, page=3, page_size=7).items[0]["sheet_index"] == 0
+
+
 def test_copy_stream_formatting_ahead_gives_the_same_text_and_progress() -> None:
     from xlimport.store.pgcopy import CopyStream
     from xlimport.store.sql import _CELL_KINDS

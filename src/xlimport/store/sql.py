@@ -275,7 +275,7 @@ class SqlModelWriter:
         )
         sql = f"COPY cells (model_id, {', '.join(CELL_COLUMNS)}) FROM STDIN"
         _copy(self._conn, sql, stream)
-        if stream.count >= ANALYZE_AFTER:
+        if stream.count >= ANALYZE_AFTER and self._stale_statistics(stream.count):
             # Fresh statistics, or the planner (seeing an "empty" table until autovacuum runs)
             # pages the new model by sorting all its rows instead of walking the primary key.
             # Only the columns the cell queries filter and order on (a third cheaper).
@@ -284,6 +284,16 @@ class SqlModelWriter:
                 "is_circular)"
             )
         return stream.count
+
+    def _stale_statistics(self, added: int) -> bool:
+        """The planner's row count of ``cells`` is below the rows this import added (a new or
+        small table): its plans for the new model would be wrong. A table already known to be
+        larger keeps good plans (a model id it has not seen is estimated as a few rows, so the
+        primary key is walked), and autovacuum refreshes it later."""
+        known = self._conn.exec_driver_sql(
+            "SELECT reltuples FROM pg_class WHERE oid = 'cells'::regclass"
+        ).scalar()
+        return known is None or known < added
 
     def _executemany_cells(self, rows: Iterable[tuple], progress: Any) -> int:
         mark = "?" if self._conn.dialect.paramstyle == "qmark" else "%s"
