@@ -323,10 +323,22 @@ function definePlugin(hf) {
         if (isError(v)) return v;
         if (typeof v === 'number') return v;
         const d = dec === undefined ? '.' : dec[0];
-        const g = group === undefined ? ',' : group[0];
+        // without a group separator, the locale's one (","), or "." when "," is the decimal mark
+        const g = group === undefined ? (d === ',' ? '.' : ',') : group[0];
         if (d === undefined || g === undefined || d === g) return err('VALUE', 'bad separators');
         let s = toText(v).replace(/\s+/g, '');
         if (s === '') return 0;
+        // A number in brackets is negative; % signs may follow the bracket: "(2,500.27%)%"
+        let sign = 1;
+        if (s.startsWith('(')) {
+          const close = s.indexOf(')');
+          const after = close < 0 ? '' : s.slice(close + 1);
+          if (close < 0 || !/^%*$/.test(after) || /^[+-]/.test(s.slice(1))) {
+            return err('VALUE', 'not a number');
+          }
+          sign = -1;
+          s = s.slice(1, close) + after;
+        }
         let percents = 0;
         while (s.endsWith('%')) {
           percents++;
@@ -342,7 +354,7 @@ function definePlugin(hf) {
         if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) {
           return err('VALUE', 'not a number');
         }
-        return Number(text) / 100 ** percents;
+        return (sign * Number(text)) / 100 ** percents;
       });
     }
   }

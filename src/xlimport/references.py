@@ -27,7 +27,7 @@ import operator
 import re
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -878,7 +878,33 @@ def _union_once(toks: list[tuple[int, str]]) -> list[tuple[int, str]] | None:
         )
         if spread:
             return [*toks[:start], (7, ",".join(texts)), *toks[end + 1 :]]
+        if call and name == "INDEX" and end + 1 < len(toks) and toks[end + 1][1] in (",", ")"):
+            return _index_of_union(toks, start, texts)
     return None
+
+
+def _index_of_union(
+    toks: list[tuple[int, str]], start: int, texts: list[str]
+) -> list[tuple[int, str]] | None:
+    """INDEX((area1, area2, ...), row, column, area_num) written as the INDEX of the chosen
+    area: CHOOSE(area_num, INDEX(area1, row, column), ...), #REF! for an area_num past the last
+    area (Microsoft: "INDEX function"); element by element when area_num is an array."""
+    args, close = _span_arguments(toks, start - 1)
+    rest = [a.strip() for a in args[1:]]
+    if len(rest) > 3 or close >= len(toks):
+        return None
+    beside = [toks[i][1] for i in (start - 3, close + 1) if 0 <= i < len(toks)]
+    if ":" in beside:
+        return None  # a reference operand: stays as written
+    area = rest[2] if len(rest) == 3 and rest[2] else "1"
+    pick = ",".join(rest[:2])
+    pieces = [f"INDEX({t},{pick})" if pick else f"INDEX({t})" for t in texts]
+    if re.fullmatch(r"[0-9]+", area):
+        k = int(area)  # a constant area_num: that area's INDEX, still a reference
+        value = pieces[k - 1] if 1 <= k <= len(texts) else ("#REF!" if k else "#VALUE!")
+    else:
+        value = f"IF(({area})>{len(texts)},#REF!,CHOOSE({area},{','.join(pieces)}))"
+    return [*toks[: start - 2], (7, value), *toks[close + 1 :]]
 
 
 def rewrite_unions(formula: str) -> str:
@@ -1626,6 +1652,9 @@ def _helper(name: str, toks: list, spans: list, env: dict, row: int, col: int, s
     if name == "MAKEARRAY":
         if len(spans) != 3:
             raise _NotInlinable("MAKEARRAY arguments")
+        lifted = _lifted_makearray(toks, spans, env, row, col, st, call)
+        if lifted is not None:
+            return lifted
         size = [_count(toks, a, b) for a, b in spans[:2]]
         guards: list[str] = []
         if None in size:
@@ -1687,6 +1716,51 @@ def _helper(name: str, toks: list, spans: list, env: dict, row: int, col: int, s
     if name == "BYROW":
         return _stack([[call([text])] for text in first.rows])
     return _stack([[call([text]) for text in first.cols]])  # BYCOL
+
+
+def _lifted_makearray(
+    toks: list, spans: list, env: dict, row: int, col: int, st: _Inline, call: Callable[[list], str]
+) -> str | None:
+    """MAKEARRAY with a multi-cell range as rows or columns: Excel applies it to each cell of
+    the range, and each element shows the top-left value of its own array, LAMBDA(1, 1), or
+    #VALUE! where a count is not a whole number >= 1 (2.3, 0, empty; TRUE counts as 1, errors
+    stay themselves). None when neither count is a range."""
+    is_range = [
+        any(kind == "ref" and ":" in t for kind, t in _significant(toks, a, b))
+        for a, b in spans[:2]
+    ]
+    if not any(is_range):
+        return None
+    try:
+        grids = [
+            _known_grid(toks, a, b, env, row, col, st) if r else None
+            for (a, b), r in zip(spans[:2], is_range, strict=True)
+        ]
+    except _UnknownSize:
+        raise _NotInlinable("MAKEARRAY size") from None
+    shapes = {(len(g.cells), len(g.cells[0])) for g in grids if g is not None}
+    if len(shapes) != 1:
+        raise _NotInlinable("MAKEARRAY over ranges of different sizes")
+    height, width = shapes.pop()
+    if height * width > _MAX_ELEMENTS:
+        raise _NotInlinable("MAKEARRAY too big")
+    scalars = [
+        None if g is not None else _value(toks, a, b, env, row, col, st)
+        for (a, b), g in zip(spans[:2], grids, strict=True)
+    ]
+    if any(g is None and type(v) is not str for g, v in zip(grids, scalars, strict=True)):
+        raise _NotInlinable("MAKEARRAY size")
+    top_left = call(["1", "1"])
+    out = []
+    for r in range(height):
+        out.append([])
+        for c in range(width):
+            counts = [
+                g.cells[r][c] if g is not None else v for g, v in zip(grids, scalars, strict=True)
+            ]
+            ok = ",".join(f"INT({t})={t}*1,{t}*1>=1" for t in counts)
+            out[-1].append(f"IF(AND({ok}),{top_left},#VALUE!)")
+    return _stack(out)
 
 
 def _count(toks: list, a: int, b: int) -> int | None:
