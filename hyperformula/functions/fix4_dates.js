@@ -29,7 +29,7 @@ function definePlugin(hf) {
       if (typeof v === 'string') {
         const n = this.coerceScalarToNumberOrError(v);
         if (isError(n)) return n;
-        v = n;
+        v = raw(n); // a date-time text coerces to a typed number
       }
       if (typeof v !== 'number') v = Number(v);
       if (!Number.isFinite(v)) return err('VALUE', 'not a date');
@@ -46,7 +46,7 @@ function definePlugin(hf) {
         if (typeof b === 'string') {
           const n = this.coerceScalarToNumberOrError(b);
           if (isError(n)) return n;
-          b = n;
+          b = raw(n); // a date-time text coerces to a typed number
         }
         if (typeof b !== 'number') return err('VALUE', 'basis is not a number');
         b = Math.trunc(b);
@@ -56,6 +56,8 @@ function definePlugin(hf) {
         const e = this.serialOf(end);
         if (isError(e)) return e;
         const [lo, hi] = s <= e ? [s, e] : [e, s];
+        // Actual/360 and actual/365 count serial days (1900-02-29 included, as Excel has it).
+        if (b === 2 || b === 3) return (hi - lo) / (b === 2 ? 360 : 365);
         const d1904 = this.date1904();
         return dates.yearFrac(dates.fromSerial(lo, d1904), dates.fromSerial(hi, d1904), b);
       });
