@@ -61,9 +61,10 @@ function definePlugin(hf) {
     return Math.trunc(v);
   }
 
-  /** Key of a value for UNIQUE: text compares case-insensitively. */
+  /** Key of a value for UNIQUE: text compares case-insensitively; a blank cell is not 0 (it
+   * shows as 0 in the result, but Excel keeps a column of blanks apart from one of zeros). */
   function uniqueKey(v) {
-    if (isEmpty(v)) return 'n:0';
+    if (isEmpty(v)) return 'blank';
     if (typeof v === 'number') return `n:${v}`;
     if (typeof v === 'string') return `s:${v.toLowerCase()}`;
     if (typeof v === 'boolean') return `b:${v}`;
@@ -125,7 +126,8 @@ function definePlugin(hf) {
           if (flags[1] && counts.get(k) !== 1) return;
           out.push(row);
         });
-        if (!out.length) return err('ERROR', 'no unique values (#CALC! in Excel)');
+        // #CALC! in Excel, which the file stores as #VALUE!
+        if (!out.length) return err('VALUE', 'no unique values (#CALC! in Excel)');
         if (flags[0]) out = transpose(out);
         return fit(this, ast, state, zeroBlanks(out));
       });
