@@ -48,12 +48,15 @@ function arabic(text) {
     sign = -1;
     s = s.slice(1);
   }
+  // Excel reads right to left: a letter smaller than the largest letter to its right is
+  // subtracted (ARABIC("IIIIIIV") = -1, ARABIC("IILMIIC") = 1046).
   let total = 0;
-  for (let i = 0; i < s.length; i++) {
+  let largest = 0;
+  for (let i = s.length - 1; i >= 0; i--) {
     const cur = LETTER[s[i]];
     if (cur === undefined) return undefined;
-    const next = i + 1 < s.length ? LETTER[s[i + 1]] : undefined;
-    total += next !== undefined && cur < next ? -cur : cur;
+    total += cur < largest ? -cur : cur;
+    largest = Math.max(largest, cur);
   }
   return sign * total;
 }

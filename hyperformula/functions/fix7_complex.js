@@ -8,7 +8,7 @@
  *    IMPRODUCT("3.1+2j","13+5j") "30.3+41.5j", COMPLEX(1E-18,0) "0.000000000000000001",
  *    COMPLEX(1E-20,0) "1E-20");
  *  - the result keeps the suffix of the arguments: "j" in, "j" out; arguments mixing "i" and "j"
- *    are #VALUE! (IMDIV: #NUM!);
+ *    are #VALUE! (IMDIV and IMSUB: #NUM!);
  *  - a logical value is not a complex number: #VALUE!;
  *  - an exponent may be written E or e ("1.2E-45-3i").
  */
@@ -106,7 +106,8 @@ function finalize(hfModule) {
         const { suffixes, problem } = scan(this, ast, state, skip);
         if (problem) return problem;
         if (suffixes.size > 1) {
-          return new CellError(id === 'IMDIV' ? ErrorType.NUM : ErrorType.VALUE, 'mixed suffixes i and j');
+          const code = id === 'IMDIV' || id === 'IMSUB' ? ErrorType.NUM : ErrorType.VALUE;
+          return new CellError(code, 'mixed suffixes i and j');
         }
         [suffix] = suffixes;
       }

@@ -205,7 +205,15 @@ function definePlugin(hf) {
         if (tails < 1 || tails > 2 || type < 1 || type > 3) return err('NUM', 'T.TEST tails or type');
         const xs = flatten(rx).map(raw);
         const ys = flatten(ry).map(raw);
-        const bad = xs.find(isError) || ys.find(isError);
+        // The first error: pair by pair for paired data, else the first array then the second.
+        // Excel passes over #NULL! (its error code 0; a #NULL! in array1 skips its pair) and
+        // returns it only when no other error follows.
+        const isNull = (v) => isError(v) && v.type === 'NULL';
+        const order =
+          type === 1 && xs.length === ys.length
+            ? xs.flatMap((x, i) => (isNull(x) ? [x] : [x, ys[i]]))
+            : xs.concat(ys);
+        const bad = order.find((v) => isError(v) && !isNull(v)) || order.find(isNull);
         if (bad) return bad;
         const nums = (vs) => vs.filter((v) => typeof v === 'number');
         const p = (t, df) => tails * (1 - jstat.studentt.cdf(t, df));

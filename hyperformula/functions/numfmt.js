@@ -160,7 +160,9 @@ function tokenize(s) {
     const lower = c.toLowerCase();
     if (c === '"') {
       const j = s.indexOf('"', i + 1);
-      const end = j < 0 ? s.length : j;
+      // Excel rejects a quoted literal that is never closed: the format #"F"" is #VALUE!
+      if (j < 0) throw new NumberFormatError('unclosed quote');
+      const end = j;
       lit(s.slice(i + 1, end));
       i = end;
     } else if (c === '\\') {
@@ -370,6 +372,10 @@ function compileNumber(tokens) {
   sec.pointAt = pointAt;
   sec.expAt = expAt;
   if (expAt >= 0) {
+    // no decimal point in the exponent: Excel rejects '0E+00.0'
+    if (tokens.slice(expAt + 1).some((t) => t.t === 'point')) {
+      throw new NumberFormatError('a decimal point after the exponent');
+    }
     sec.expDigits = [];
     for (let i = expAt + 1; i < tokens.length; i++) if (tokens[i].t === 'digit') sec.expDigits.push(i);
   }
@@ -534,21 +540,20 @@ function fillInteger(tokens, idx, s, thousands) {
     cells.push(text);
   }
   if (thousands) {
-    // a separator every three positions from the right; '?' padding counts as a position and
-    // its separator is a space
+    // a separator after every third placeholder position from the right, counted on the
+    // placeholders (a '#' showing nothing still takes its position and shows no separator:
+    // 1234567 with '#,##000########' is "00,01,234,567"); '?' padding's separator is a space
     const isPos = (ch) => (ch >= '0' && ch <= '9') || ch === ' ';
-    let total = 0;
-    for (const t of cells) for (const ch of t) if (isPos(ch)) total++;
-    let seen = 0;
     for (let q = 0; q < k; q++) {
       let t = '';
-      for (const ch of cells[q]) {
+      const cell = cells[q];
+      const last = k - 1 - q; // position from the right (0-based) of the cell's last character
+      for (let c = 0; c < cell.length; c++) {
+        const ch = cell[c];
         t += ch;
-        if (isPos(ch)) {
-          seen++;
-          const left = total - seen;
-          if (left > 0 && left % 3 === 0) t += ch === ' ' ? ' ' : ',';
-        }
+        if (!isPos(ch)) continue;
+        const left = last + (cell.length - 1 - c);
+        if (left > 0 && left % 3 === 0) t += ch === ' ' ? ' ' : ',';
       }
       cells[q] = t;
     }

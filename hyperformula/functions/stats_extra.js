@@ -21,18 +21,29 @@ function definePlugin(hf) {
     return s;
   }
 
+  const isNullError = (v) => isError(v) && raw(v).type === 'NULL';
+
   /** Paired numbers of two same-size blocks (pairs with a non-number skipped). */
   function pairs(ys, xs) {
     const fy = flatten(ys);
     const fx = flatten(xs);
     if (fy.length !== fx.length) return err('NA', 'ranges of different sizes');
     const out = [];
+    // Excel passes over #NULL! (its error code 0) and returns the first other error, the y of
+    // a pair before its x; a #NULL! y skips its pair. #NULL! comes back only when no other
+    // error follows.
+    let nullError;
     for (let i = 0; i < fy.length; i++) {
+      if (isNullError(fy[i])) {
+        nullError = nullError || fy[i];
+        continue;
+      }
       if (isError(fy[i])) return fy[i];
-      if (isError(fx[i])) return fx[i];
+      if (isNullError(fx[i])) nullError = nullError || fx[i];
+      else if (isError(fx[i])) return fx[i];
       if (typeof fy[i] === 'number' && typeof fx[i] === 'number') out.push([fx[i], fy[i]]);
     }
-    return out;
+    return nullError || out;
   }
 
   /** Least-squares line through the pairs: [slope, intercept], or an error. */

@@ -185,8 +185,10 @@ function definePlugin(hf) {
           const re = regexOrError(pattern, cs, mode === 1);
           if (isError(re)) return re;
           if (mode === 1) {
-            const all = [...text.matchAll(re)].map((m) => [m[0]]);
-            return all.length ? result(this.fitToSize(all, state)) : err('NA', 'no match');
+            // all matches as one row (Excel's {=REGEXEXTRACT(text, pattern, 1)} over a row of
+            // cells shows one match per cell)
+            const all = [...text.matchAll(re)].map((m) => m[0]);
+            return all.length ? result(this.fitToSize([all], state)) : err('NA', 'no match');
           }
           const m = re.exec(text);
           if (!m) return err('NA', 'no match');
@@ -214,7 +216,7 @@ function definePlugin(hf) {
       if (typeof text !== 'string' || typeof pattern !== 'string') return ArraySize.scalar();
       try {
         const re = excelRegex(pattern, staticValue(this, ast.args[3], state) === 1, mode === 1);
-        if (mode === 1) return new ArraySize(1, Math.max(1, [...text.matchAll(re)].length));
+        if (mode === 1) return new ArraySize(Math.max(1, [...text.matchAll(re)].length), 1);
         const m = re.exec(text);
         return new ArraySize(Math.max(1, m ? m.length - 1 : 1), 1);
       } catch (e) {
