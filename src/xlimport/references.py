@@ -305,6 +305,19 @@ def analyze(
     """Analyze one formula (text without the leading "=") of the cell at (row, col);
     ``array``: the cell holds an array (CSE or spilled) formula, where a lone range such as
     ``=A1:A5`` stays whole instead of taking its implicit intersection with the cell."""
+    try:
+        # A formula of a shape already analysed (same text but for its digits) takes its
+        # template: the rewrites below depend on the shape only, and were none for it.
+        fast = ctx._fast.get(sheet_index, {}).get(
+            formula.encode("utf-8", "surrogatepass").translate(_DIGIT_MASK)
+        )
+        if fast is not None and fast is not _NO_FAST:
+            info = fast.apply(formula, row)
+            if info is not None:
+                return _without_offset_self(info, formula, sheet_index, row, col, ctx)
+    except Exception as exc:  # never let one odd formula stop an import
+        log.debug("formula %r not analysed: %s", formula, exc)
+        return FormulaInfo("=" + formula, error=f"cannot analyse formula: {exc}")
     rewritten = rewrite_intersections(rewrite_reference_errors(rewrite_text_literals(formula)))
     rewritten = rewrite_range_calls(rewrite_unions(rewritten))
     if _SPAN in rewritten and _SPAN not in formula:
