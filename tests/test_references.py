@@ -472,3 +472,23 @@ def test_sheet_analysis_added_and_dropped_refs():
     assert sorted(per[0].refs) == [(0, 1, 2, 1, 2), (0, 1, 3, 1, 3), (0, 2, 3, 2, 3)]
     per.drop_refs()
     assert per[0].refs == [] and per[0].functions == ("OFFSET",)
+
+
+def test_formulas_of_one_shape_are_rewritten_and_parsed_once(ctx, monkeypatch):
+    """A model repeats a few formula shapes over thousands of cells: the per-formula rewrites
+    (unions, range calls) run for the first cell of a shape only, and every cell still gets its
+    own references."""
+    import xlimport.references as references
+
+    calls = []
+    original = references.rewrite_unions
+    monkeypatch.setattr(references, "rewrite_unions", lambda f: calls.append(f) or original(f))
+    fresh = AnalysisContext(ctx.workbook)
+    for row in range(2, 2002):
+        info = analyze(f"SUM(A{row - 1}:B{row - 1},C{row})*(1+Sheet2!$B$3)", 0, row, 4, fresh)
+        assert sorted(info.refs) == [
+            (0, row - 1, 1, row - 1, 2),
+            (0, row, 3, row, 3),
+            (1, 3, 2, 3, 2),
+        ]
+    assert len(calls) <= 8  # once per shape (the digit counts of its two row numbers), not 2,000
