@@ -89,3 +89,13 @@ def shared_dir() -> Path:
     if not SHARED_DIR.is_dir():
         pytest.skip(f"shared folder not found: {SHARED_DIR}")
     return SHARED_DIR
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[object]:
+    """A real Node/HyperFormula engine process per test module."""
+    from xlimport.engine import HyperFormulaEngine
+
+    eng = HyperFormulaEngine(timeout=60)
+    yield eng
+    eng.close()

@@ -47,20 +47,30 @@ def import_and_check(wb: Any, expected: dict[str, tuple[str, Any]], tmp_path: An
     """Write `expected` (cell -> (formula, value)) into the openpyxl workbook `wb`, import it
     with the whole pipeline into a SQLite store and check every formula cell's recomputed value
     (numbers as numbers, text and error codes as text)."""
-    import xlimport
-    from xlimport.store.base import CellFilter
-
     ws = wb.active
     for cell, (formula, _) in expected.items():
         ws[cell] = formula
+    got = recomputed_values(wb, tmp_path, formulas_only=True)
+    assert got == {cell: want for cell, (_, want) in expected.items()}
+
+
+def recomputed_values(
+    wb: Any, tmp_path: Any, url: str | None = None, *, formulas_only: bool = False
+) -> dict[str, Any]:
+    """Import the openpyxl workbook ``wb`` with the whole pipeline (into a SQLite store in
+    ``tmp_path`` unless ``url``) and return each stored cell's recomputed value by address:
+    numbers as numbers, text and error codes as text."""
+    import xlimport
+    from xlimport.store.base import CellFilter
+
     path = tmp_path / "regression.xlsx"
     wb.save(path)
-    url = f"sqlite:///{tmp_path / 'regression.db'}"
+    url = url or f"sqlite:///{tmp_path / 'regression.db'}"
     result = xlimport.import_workbook(path, store=url)
-    got = {
-        c["cell"]: c["calculated_value"]
-        if c["calculated_value"] is not None
-        else c["calculated_text"]
-        for c in xlimport.open_store(url).iter_cells(result.model_id, CellFilter(has_formula=True))
+    cells = xlimport.open_store(url).iter_cells(
+        result.model_id, CellFilter(has_formula=True if formulas_only else None)
+    )
+    return {
+        c["cell"]: c["calculated_text"] if c["calculated_value"] is None else c["calculated_value"]
+        for c in cells
     }
-    assert got == {cell: want for cell, (_, want) in expected.items()}

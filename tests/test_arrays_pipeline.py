@@ -8,25 +8,11 @@ in the shared corpus for the same shapes of formula.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import openpyxl
+from engine_cases import recomputed_values
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.formula import ArrayFormula
-
-import xlimport
-from xlimport.store.base import CellFilter
-
-
-def _import(wb: openpyxl.Workbook, tmp_path: Path, url: str) -> dict[str, Any]:
-    """Every cell's recomputed value (text or error code where not a number)."""
-    path = tmp_path / "arrays.xlsx"
-    wb.save(path)
-    result = xlimport.import_workbook(path, store=url)
-    return {
-        c["cell"]: c["calculated_text"] if c["calculated_value"] is None else c["calculated_value"]
-        for c in xlimport.open_store(url).iter_cells(result.model_id, CellFilter())
-    }
 
 
 def _define(wb: openpyxl.Workbook, name: str, ref: str) -> None:
@@ -56,7 +42,7 @@ def test_array_ranges_filled_as_excel_fills_them(tmp_path: Path, sqlite_url: str
     # anchor, so the other cells get a placeholder here
     for ref in ("C2", "C3", "C4", "E1", "D2", "E2", "F2", "F3", "H1"):
         ws[ref] = 0
-    cells = _import(wb, tmp_path, sqlite_url)
+    cells = recomputed_values(wb, tmp_path, sqlite_url)
     assert [cells[f"C{i}"] for i in range(1, 5)] == [12, 24, 34, 1245]
     assert [cells[a] for a in ("D1", "E1", "D2", "E2")] == [24, 24, 48, 48]
     assert [cells[f"F{i}"] for i in range(1, 4)] == [1, 2, "#N/A"]
@@ -83,7 +69,7 @@ def test_names_for_ranges_and_names_shaped_like_cells(tmp_path: Path, sqlite_url
     ws["O1"] = '="Liste2"'
     for col in "ABC":
         ws[f"{col}13"] = "=EmptyRange"
-    cells = _import(wb, tmp_path, sqlite_url)
+    cells = recomputed_values(wb, tmp_path, sqlite_url)
     assert [cells[f"L{r}"] for r in (1, 2, 3)] == [10, 20, 30]
     assert [cells[f"M{r}"] for r in (1, 2, 3)] == [-10, -20, -30]
     assert [cells["N1"], cells["O1"]] == [60, "Liste2"]
@@ -109,6 +95,6 @@ def test_3d_references(tmp_path: Path, sqlite_url: str) -> None:
     ws["H3"] = "=SUM('Sheet1:Sheet 3'!A1:B2)"
     ws["I3"] = "=MAX('Sheet2:Sheet 3'!$A$1)+1"
     ws["J3"] = '="SUM(Sheet1:Sheet2!A1)"'
-    cells = _import(wb, tmp_path, sqlite_url)
+    cells = recomputed_values(wb, tmp_path, sqlite_url)
     got = [cells[a] for a in ("A3", "B3", "C3", "D3", "H3", "I3", "J3")]
     assert got == [66, 22, 3, 0, 110, 34, "SUM(Sheet1:Sheet2!A1)"]

@@ -14,7 +14,6 @@ from xlimport.engine import (
     EngineName,
     EngineSettings,
     EngineSheet,
-    HyperFormulaEngine,
     solve_circular,
 )
 from xlimport.engine.circular import value_change
@@ -32,13 +31,6 @@ def qualify(formula: str, sheet: str) -> str:
         return references.qualify_references(formula, sheet)
     except NotImplementedError:
         return _CELL.sub(lambda m: f"{sheet}!{m.group(0)}", formula)
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
 
 
 def test_two_cell_loop_converges(engine):

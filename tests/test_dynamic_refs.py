@@ -23,7 +23,6 @@ from xlimport.engine import (
     EngineName,
     EngineSettings,
     EngineSheet,
-    HyperFormulaEngine,
 )
 from xlimport.engine.hyperformula import get_engine
 from xlimport.evaluate import analyze_workbook, evaluate_workbook
@@ -31,13 +30,6 @@ from xlimport.reader import read_workbook
 from xlimport.store.base import CellFilter
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "files"
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
 
 
 def _code(v: Any) -> Any:

@@ -26,13 +26,6 @@ from xlimport.errors import EngineError, EngineNotAvailableError, EngineTimeoutE
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
-
 def load(engine, sheets, names=(), **settings):
     return engine.load(list(sheets), list(names), EngineSettings(**settings))
 

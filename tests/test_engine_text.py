@@ -141,13 +141,6 @@ CASES: list[tuple[Any, str, str]] = [
 FAILING = [(1, "yyyy;;;;"), (-1, "yyyy"), (3e6, "yyyy"), (1, "[h"), (1, "mm###")]
 
 
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
-
 def _text_table(engine: HyperFormulaEngine, cases, date1904: bool = False) -> list[Any]:
     """One sheet: the value in A, the format in C, =TEXT(A,C) in B; returns column B.
 

@@ -13,20 +13,12 @@ from typing import Any
 import numpy as np
 import openpyxl
 import pytest
+from engine_cases import recomputed_values
 from openpyxl.worksheet.formula import ArrayFormula
 
-import xlimport
-from xlimport.engine import EngineErrorValue, EngineSettings, EngineSheet, HyperFormulaEngine
-from xlimport.store.base import CellFilter
+from xlimport.engine import EngineErrorValue, EngineSettings, EngineSheet
 
 NA, VALUE = "#N/A", "#VALUE!"
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
 
 
 def _plain(v: Any) -> Any:
@@ -191,13 +183,7 @@ def test_array_formulas_in_a_workbook_are_filled_as_excel_fills_them(tmp_path: P
     # anchor, so the other cells get a placeholder cached value here
     for ref in ("C2", "C3", "C4", "E1", "D2", "E2", "F2", "F3"):
         ws[ref] = 0
-    path = tmp_path / "arrays.xlsx"
-    wb.save(path)
-    r = xlimport.import_workbook(path, store=sqlite_url)
-    cells = {
-        c["cell"]: c["calculated_text"] if c["calculated_value"] is None else c["calculated_value"]
-        for c in xlimport.open_store(sqlite_url).iter_cells(r.model_id, CellFilter())
-    }
+    cells = recomputed_values(wb, tmp_path, sqlite_url)
     assert [cells[f"C{i}"] for i in range(1, 5)] == [1, 2, 4, 2]
     assert [cells[a] for a in ("D1", "E1", "D2", "E2")] == [0, 0.5, -1, 2]
     assert [cells[f"F{i}"] for i in range(1, 4)] == [85, 1, NA]

@@ -10,11 +10,8 @@ periodic is fitted with no error and forecast by continuing it.
 from __future__ import annotations
 
 import openpyxl
-import pytest
 from engine_cases import check, import_and_check
 from openpyxl.worksheet.formula import ArrayFormula
-
-from xlimport.engine import HyperFormulaEngine
 
 # The corpus data: duplicate timestamps 3 and 7, timestamp 2 missing.
 DATA = "{3,3,1,2,3,2,1,3,2,1},{3,7,5,6,7,8,1,3,4,9}"
@@ -22,13 +19,6 @@ DATA = "{3,3,1,2,3,2,1,3,2,1},{3,7,5,6,7,8,1,3,4,9}"
 # 10 + 0.5 t + (0, 2, -1, -1)[(t - 1) mod 4] for t = 1..16, in A1:A16 (t) and B1:B16 (values).
 SEASONAL = [(t, 10 + 0.5 * t + (0, 2, -1, -1)[(t - 1) % 4]) for t in range(1, 17)]
 SEASONAL_CELLS = [(t, 1, t) for t, _ in SEASONAL] + [(t, 2, y) for t, y in SEASONAL]
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
 
 
 def test_forecast_ets_corpus_values(engine):

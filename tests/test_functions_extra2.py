@@ -14,15 +14,6 @@ import pytest
 from engine_cases import check, evaluate, import_and_check
 from scipy.stats import kurtosis
 
-from xlimport.engine import HyperFormulaEngine
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
 
 def column(values: list, col: int = 1) -> list[tuple[int, int, object]]:
     """Constants filling one column from row 1."""

@@ -135,13 +135,6 @@ ERROR_CASES: list[tuple[str, str]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
-
 def _evaluate(engine: HyperFormulaEngine, formulas: list[str], date1904: bool = False) -> list:
     sheet = EngineSheet("F", formulas=[(r, 1, f) for r, f in enumerate(formulas, start=1)])
     engine.load([sheet], [], EngineSettings(date1904=date1904))

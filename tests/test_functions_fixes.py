@@ -17,13 +17,6 @@ from xlimport.engine import EngineErrorValue, EngineSettings, EngineSheet, Hyper
 from xlimport.store.base import CellFilter
 
 
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
-
 def evaluate(
     engine: HyperFormulaEngine, formulas: list[str], constants: list[tuple[int, int, Any]] = ()
 ) -> list[Any]:

@@ -10,20 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
-import pytest
 from engine_cases import check
 
 import xlimport
-from xlimport.engine import HyperFormulaEngine
 from xlimport.store.base import CellFilter
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
 
 # --- COUNTIF, COUNTIFS, SUMIF, SUMIFS, AVERAGEIF, MAXIFS, MINIFS ---------------------------------
 

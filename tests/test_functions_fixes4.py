@@ -12,17 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 from engine_cases import check, import_and_check
-
-from xlimport.engine import HyperFormulaEngine
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
 
 
 def column(values: list[Any], col: int = 1) -> list[tuple[int, int, Any]]:

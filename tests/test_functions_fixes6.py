@@ -15,16 +15,6 @@ import openpyxl
 import pytest
 from engine_cases import check, evaluate, import_and_check
 
-from xlimport.engine import HyperFormulaEngine
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
-
 # --- byte variants and ASC (non-DBCS: one byte per character) ---------------------------------
 
 

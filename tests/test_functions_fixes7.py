@@ -21,7 +21,6 @@ import pytest
 from engine_cases import check, import_and_check
 from openpyxl.worksheet.formula import ArrayFormula
 
-from xlimport.engine import HyperFormulaEngine
 from xlimport.references import (
     AnalysisContext,
     analyze,
@@ -30,14 +29,6 @@ from xlimport.references import (
     rewrite_text_literals,
 )
 from xlimport.workbook import SheetData, WorkbookData
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
 
 # The inputs of formulas__test.xlsx's LOOKUP rows: -2, 1.1, 3, 4, 4.1, blank, "*b?u*", TRUE.
 ROW = [(1, 1, -2), (1, 2, 1.1), (1, 3, 3), (1, 4, 4), (1, 5, 4.1), (1, 7, "*b?u*"), (1, 8, True)]

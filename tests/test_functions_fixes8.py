@@ -10,17 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from engine_cases import check
 
 from xlimport.engine import EngineErrorValue, EngineSettings, EngineSheet, HyperFormulaEngine
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
 
 
 def _plain(v: Any) -> Any:

@@ -17,15 +17,7 @@ import openpyxl
 import pytest
 from engine_cases import check, import_and_check
 
-from xlimport.engine import EngineErrorValue, HyperFormulaEngine
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
+from xlimport.engine import EngineErrorValue
 
 NULL = EngineErrorValue("#NULL!")
 

@@ -16,16 +16,6 @@ import openpyxl
 import pytest
 from engine_cases import check, import_and_check
 
-from xlimport.engine import HyperFormulaEngine
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
-
 # --- VDB --------------------------------------------------------------------------------------
 
 

@@ -10,19 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 from engine_cases import check
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
-
-from xlimport.engine import HyperFormulaEngine
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
 
 
 def spilled_values(wb: Any, arrays: dict[str, str], tmp_path: Path) -> dict[str, Any]:

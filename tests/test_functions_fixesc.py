@@ -14,15 +14,6 @@ import openpyxl
 import pytest
 from engine_cases import check, evaluate, import_and_check
 
-from xlimport.engine import HyperFormulaEngine
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
 
 def test_pi_is_the_nearest_double(engine):
     # Cached in ironcalc__math_and_trigonometry_trigonometric.xlsx: PI() - 0.000000000001 is

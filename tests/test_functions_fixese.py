@@ -10,37 +10,11 @@ cached in the shared corpus (formulas__test.xlsx), quoted where used.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
-from engine_cases import check, import_and_check
+from engine_cases import check, import_and_check, recomputed_values
 from openpyxl.worksheet.formula import ArrayFormula
-
-import xlimport
-from xlimport.engine import HyperFormulaEngine
-from xlimport.store.base import CellFilter
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
-
-def _import(wb: openpyxl.Workbook, tmp_path: Path) -> dict[str, Any]:
-    """Every cell's recomputed value (text or error code where not a number)."""
-    path = tmp_path / "fixese.xlsx"
-    wb.save(path)
-    url = f"sqlite:///{tmp_path / 'fixese.db'}"
-    result = xlimport.import_workbook(path, store=url)
-    return {
-        c["cell"]: c["calculated_text"] if c["calculated_value"] is None else c["calculated_value"]
-        for c in xlimport.open_store(url).iter_cells(result.model_id, CellFilter())
-    }
-
 
 # --- YEAR / MONTH / DAY -------------------------------------------------------------------------
 
@@ -120,7 +94,7 @@ def test_is_functions_over_a_larger_array_range(tmp_path):
     ws["B16"], ws["C16"] = 0, 0
     ws["A17"] = ArrayFormula("A17:C17", "=NOT(ISNA(A1:B1))")
     ws["B17"], ws["C17"] = 0, 0
-    cells = _import(wb, tmp_path)
+    cells = recomputed_values(wb, tmp_path)
     got = {fn: [cells[f"{c}{r}"] for c in "ABCD"] for r, fn in enumerate(tests, 3)}
     assert got == {
         "ISLOGICAL": [1, 0, 0, 0],
@@ -148,7 +122,7 @@ def test_plain_formula_of_an_array_constant(tmp_path):
     ws["A2"] = '=({"a","b"})'
     ws["A3"] = "=A1+B1"
     ws["A4"] = "=SUM({1,2;1,2})"
-    cells = _import(wb, tmp_path)
+    cells = recomputed_values(wb, tmp_path)
     assert [cells["A1"], cells["A2"], cells["A3"], cells["A4"]] == [1, "a", 8, 6]
 
 

@@ -13,21 +13,12 @@ cached in the shared corpus, quoted where used.
 from __future__ import annotations
 
 import openpyxl
-import pytest
 from engine_cases import check, import_and_check
 
 import xlimport
 from xlimport.engine import EngineErrorValue, EngineSettings, EngineSheet, HyperFormulaEngine
 from xlimport.evaluate import _excel_version
 from xlimport.store.base import CellFilter
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
 
 # --- BETA.DIST / BETA.INV ----------------------------------------------------------------------
 

@@ -11,16 +11,6 @@ from __future__ import annotations
 import pytest
 from engine_cases import check
 
-from xlimport.engine import HyperFormulaEngine
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
-
 # A1 text that reads as a date, A2 TRUE, A3 empty, B1 -0.1, B2 5, B3 0.1
 LONE_CELLS = [(1, 1, "29/02/1900"), (2, 1, True), (1, 2, -0.1), (2, 2, 5), (3, 2, 0.1)]
 

@@ -13,20 +13,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from engine_cases import check
+from engine_cases import check, recomputed_values
 from openpyxl.worksheet.formula import ArrayFormula
-
-import xlimport
-from xlimport.engine import HyperFormulaEngine
-from xlimport.store.base import CellFilter
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
 
 # Row 1 dates, row 2 payments (A..E); F1/F2 empty, G1 a date with G2 text, H1/H2 TRUE;
 # rows 5-6 the same flows plus a "hello" payment.
@@ -146,13 +134,7 @@ def test_makearray_lifted_over_a_range(tmp_path: Path, sqlite_url: str) -> None:
     for c in range(2, 10):
         ws.cell(2, c, 0)  # Excel writes every cell of the range; openpyxl only the anchor
     ws["A4"] = 0
-    path = tmp_path / "makearray.xlsx"
-    wb.save(path)
-    result = xlimport.import_workbook(path, store=sqlite_url)
-    cells = {
-        c["cell"]: c["calculated_text"] if c["calculated_value"] is None else c["calculated_value"]
-        for c in xlimport.open_store(sqlite_url).iter_cells(result.model_id, CellFilter())
-    }
+    cells = recomputed_values(wb, tmp_path, sqlite_url)
     got = [cells[f"{col}2"] for col in "ABCDEFGHI"]
     assert got == ["#VALUE!", 3, "#VALUE!", 3, "#VALUE!", "#VALUE!", "#VALUE!", 3, "#N/A"]
     assert [cells["A3"], cells["A4"]] == [11, 21]  # a single cell as the count: one array
@@ -178,13 +160,7 @@ def test_index_over_several_areas(tmp_path: Path, sqlite_url: str) -> None:
     ws["G2"] = "=SUM(INDEX((A1:A3,B1:B3),0,1,2))"
     for ref in ("E2", "E3", "F2", "F3"):
         ws[ref] = 0
-    path = tmp_path / "index_areas.xlsx"
-    wb.save(path)
-    result = xlimport.import_workbook(path, store=sqlite_url)
-    cells = {
-        c["cell"]: c["calculated_text"] if c["calculated_value"] is None else c["calculated_value"]
-        for c in xlimport.open_store(sqlite_url).iter_cells(result.model_id, CellFilter())
-    }
+    cells = recomputed_values(wb, tmp_path, sqlite_url)
     assert [cells[f"E{r}"] for r in (1, 2, 3)] == ["#REF!", 2.1, -1.1]
     assert [cells[f"F{r}"] for r in (1, 2, 3)] == ["#REF!", 1.1, -1.1]
     assert cells["G1"] == 1.1

@@ -9,37 +9,9 @@ cached in the shared corpus (formulas__test.xlsx, sheet LOOKUP), quoted where us
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import openpyxl
-import pytest
-from engine_cases import check, import_and_check
+from engine_cases import check, import_and_check, recomputed_values
 from openpyxl.worksheet.formula import ArrayFormula
-
-import xlimport
-from xlimport.engine import HyperFormulaEngine
-from xlimport.store.base import CellFilter
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
-
-def _import(wb: openpyxl.Workbook, tmp_path: Path) -> dict[str, Any]:
-    """Every cell's recomputed value (text or error code where not a number)."""
-    path = tmp_path / "fixesj.xlsx"
-    wb.save(path)
-    url = f"sqlite:///{tmp_path / 'fixesj.db'}"
-    result = xlimport.import_workbook(path, store=url)
-    return {
-        c["cell"]: c["calculated_text"] if c["calculated_value"] is None else c["calculated_value"]
-        for c in xlimport.open_store(url).iter_cells(result.model_id, CellFilter())
-    }
-
 
 # C52:E53 of the LOOKUP sheet: -1.1, 2.1, 3 / -2, 1.1, 2
 INDEX_DATA = [(1, 1, -1.1), (1, 2, 2.1), (1, 3, 3), (2, 1, -2), (2, 2, 1.1), (2, 3, 2)]
@@ -146,7 +118,7 @@ def test_array_formulas(tmp_path):
     ws["A8"] = ArrayFormula("A8:A9", "=_xlfn.TRIMRANGE(A1:C2,{1;3},2)")
     for cell in ("B5", "B6", "B7", "A9"):
         ws[cell] = 0
-    cells = _import(wb, tmp_path)
+    cells = recomputed_values(wb, tmp_path)
     got = [cells[c] for c in ("A5", "B5", "A6", "B6", "A7", "B7", "A8", "A9")]
     assert got == [2, 2, 4, 5, "#VALUE!", "#VALUE!", "#VALUE!", "#VALUE!"]
 
@@ -166,7 +138,7 @@ def test_unique_lifted_over_by_col(tmp_path):
     ws["A7"] = ArrayFormula("A7:D8", "=_xlfn.UNIQUE(A1:D3,E1:H2)")
     for cell in ("B5", "C5", "B6", "C6", "B7", "C7", "D7", "A8", "B8", "C8", "D8"):
         ws[cell] = 0
-    cells = _import(wb, tmp_path)
+    cells = recomputed_values(wb, tmp_path)
     assert [cells[f"{c}5"] for c in "ABC"] == [2, 0, 0]
     assert [cells[f"{c}6"] for c in "ABC"] == [2, 0, 0]
     assert [cells[f"{c}7"] for c in "ABCD"] == [1, "#VALUE!", 0, "#VALUE!"]

@@ -9,17 +9,7 @@ cached in the shared corpus (formulas__test.xlsx), quoted where used.
 from __future__ import annotations
 
 import openpyxl
-import pytest
 from engine_cases import check, import_and_check
-
-from xlimport.engine import HyperFormulaEngine
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
 
 
 def test_weeknum_serial_zero_and_logicals(engine):

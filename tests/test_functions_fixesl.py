@@ -8,10 +8,7 @@ cached in the shared corpus (formulas__test.xlsx), quoted where used.
 
 from __future__ import annotations
 
-import pytest
 from engine_cases import check
-
-from xlimport.engine import HyperFormulaEngine
 
 # Error constants of the cases: row 1 (#NULL!, #NUM!, #REF!, 0.075, 0.175), row 2 (#VALUE!,
 # #N/A, #DIV/0!, #NAME?, #NULL!), row 3 (1, #VALUE!, #N/A, #DIV/0!).
@@ -31,13 +28,6 @@ ERRORS = [
     (3, 3, "=#N/A"),
     (3, 4, "=#DIV/0!"),
 ]
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
 
 
 def test_two_array_errors_pass_over_null(engine):

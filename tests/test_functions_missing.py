@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 import xlimport
-from xlimport.engine import EngineErrorValue, EngineSettings, EngineSheet, HyperFormulaEngine
+from xlimport.engine import EngineErrorValue, EngineSettings, EngineSheet
 from xlimport.store.base import CellFilter
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -143,13 +143,6 @@ CASES: list[tuple[str, Any]] = [
     ("=MODE({1,2,2,1})", 1.0),  # a tie: the first value to appear
     ("=MODE({1,2,3})", NA),
 ]
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
 
 
 def _plain(v: Any) -> Any:

@@ -18,7 +18,6 @@ from openpyxl.workbook.defined_name import DefinedName as XlName
 from openpyxl.worksheet.formula import ArrayFormula
 
 import xlimport
-from xlimport.engine import HyperFormulaEngine
 from xlimport.references import AnalysisContext, analyze
 from xlimport.store.base import CellFilter
 from xlimport.workbook import DefinedName, SheetData, TableDef, WorkbookData
@@ -47,13 +46,6 @@ def ctx() -> AnalysisContext:
         defined_names=names,
     )
     return AnalysisContext(wb)
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
 
 
 def text(formula: str, ctx: AnalysisContext, sheet: int = 0, array: bool = False) -> str:

@@ -10,19 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import openpyxl
-import pytest
 from engine_cases import check, import_and_check
 from openpyxl.worksheet.table import Table
 
 from xlimport.engine import EngineErrorValue, EngineSettings, EngineSheet, HyperFormulaEngine
 from xlimport.reader import read_workbook
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
 
 
 def evaluate_hidden(

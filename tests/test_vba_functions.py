@@ -179,13 +179,6 @@ End Function
 
 
 # ---- evaluation ----------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def engine():
-    eng = HyperFormulaEngine(timeout=60)
-    yield eng
-    eng.close()
-
-
 MODULE = """
 Function BRound(ByVal dblValue As Double, intDecimals As Integer, _
     Optional TemporalFactor As Integer = 1) As Double
