@@ -1,5 +1,5 @@
 """Built-ins HyperFormula computes differently from Excel, corrected by
-hyperformula/functions/fix5_lookup.js: VLOOKUP, HLOOKUP, MATCH and INDEX.
+hyperformula/functions/fix5_lookup.js (VLOOKUP, HLOOKUP, MATCH) and fix8_lookup.js (INDEX).
 
 Expected values come from Microsoft's documentation of each function ("VLOOKUP function",
 "HLOOKUP function", "MATCH function", "INDEX function") or from the values Excel cached in the

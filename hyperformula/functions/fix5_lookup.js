@@ -11,9 +11,6 @@
  *  - match_type -1: the smallest value >= the lookup value in data assumed descending; the scan
  *    stops at the first value below the lookup value (so ascending data gives #N/A unless the
  *    first value is a match, as Excel's cached results show);
- *  - INDEX: row_num / column_num truncated, below 0 #VALUE!, past the array #REF!; a single row
- *    or column takes a lone index along it (INDEX(A1:D1, 3) is C1); a whole row or column of a
- *    2-D array (index 0) is #VALUE! as before;
  *  - the table may be a range or an array (a single number or logical is a 1x1 table, a single
  *    text #VALUE!); col/row_index_num is
  *    truncated, below 1 gives #VALUE!, past the table #REF!; an empty result cell gives 0.
@@ -163,29 +160,6 @@ function definePlugin(hf) {
         return found < 0 ? err('NA', 'value not found') : found + 1;
       });
     }
-
-    /** INDEX(array, row_num, [column_num]): a single row or column takes one index along it. */
-    index(ast, state) {
-      return this.runFunction(ast.args, state, this.metadata('INDEX'), (where, row, col) => {
-        const t = tableOf(this, where);
-        let r = Math.trunc(row);
-        let c = col === undefined ? undefined : Math.trunc(col);
-        if (c === undefined) {
-          if (t.height === 1 && t.width > 1) {
-            c = r;
-            r = 1;
-          } else {
-            c = t.width === 1 ? 1 : 0;
-          }
-        }
-        if (r < 0 || c < 0) return err('VALUE', 'index below 0');
-        if (r > t.height || c > t.width) return err('REF', 'index past the array');
-        if (r === 0 && t.height === 1) r = 1;
-        if (c === 0 && t.width === 1) c = 1;
-        if (r === 0 || c === 0) return err('VALUE', 'a whole row or column is not a value');
-        return t.at(r - 1, c - 1);
-      });
-    }
   }
 
   const tableParams = [
@@ -195,14 +169,6 @@ function definePlugin(hf) {
     { argumentType: T.BOOLEAN, defaultValue: true },
   ];
   Fix5LookupPlugin.implementedFunctions = {
-    INDEX: {
-      method: 'index',
-      parameters: [
-        { argumentType: T.RANGE },
-        { argumentType: T.NUMBER },
-        { argumentType: T.NUMBER, optionalArg: true },
-      ],
-    },
     VLOOKUP: { method: 'vlookup', parameters: tableParams },
     HLOOKUP: { method: 'hlookup', parameters: tableParams },
     MATCH: {

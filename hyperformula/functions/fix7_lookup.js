@@ -1,7 +1,7 @@
 'use strict';
 /*
  * XLOOKUP and XMATCH as Excel 365 computes them (Microsoft: "XLOOKUP function", "XMATCH
- * function"), replacing fix4_lookup's XLOOKUP and lookup_extra's XMATCH. Checked against the
+ * function"), replacing HyperFormula's XLOOKUP and lookup_extra's XMATCH. Checked against the
  * values Excel cached for mixed, unsorted arrays:
  *  - values order as numbers < text (case-insensitive) < FALSE < TRUE < blank; an exact match
  *    never equates two types. A blank (or omitted) lookup value finds a blank cell and orders

@@ -1,7 +1,7 @@
 'use strict';
 /*
  * INDEX(array, [row_num], [column_num], [area_num]) (Microsoft: "INDEX function"), the array
- * form as Excel computes it, replacing fix5_lookup's version:
+ * form as Excel computes it, replacing HyperFormula's:
  *  - row_num / column_num truncated; below 0 #VALUE!, past the array #REF!; omitted (or empty)
  *    they are 0;
  *  - a single row or column takes a lone index along it (INDEX(A1:D1, 3) is C1); with

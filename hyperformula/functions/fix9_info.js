@@ -18,11 +18,9 @@ const { intersect } = require('./fix9_intersect');
 const REFERENCE_NODES = new Set(['CELL_REFERENCE', 'CELL_RANGE', 'COLUMN_RANGE', 'ROW_RANGE']);
 const REFERENCE_FUNCTIONS = new Set(['INDIRECT', 'OFFSET', 'INDEX']);
 
-function definePlugin(hf) {
-  const { FunctionPlugin, FunctionArgumentType: T } = hf;
-  const { raw, isError, isRange, isEmpty, err, SimpleRangeValue } = makeTools(hf);
-
-  const PREDICATES = {
+/** The IS functions' tests of one value (Microsoft: "IS functions"), by function name. */
+function isPredicates({ raw, isError, isEmpty }) {
+  return {
     ISBLANK: (v) => isEmpty(v),
     ISERR: (v) => isError(v) && v.type !== 'NA',
     ISERROR: (v) => isError(v),
@@ -32,6 +30,13 @@ function definePlugin(hf) {
     ISNUMBER: (v) => typeof raw(v) === 'number',
     ISTEXT: (v) => typeof v === 'string',
   };
+}
+
+function definePlugin(hf) {
+  const { FunctionPlugin, FunctionArgumentType: T } = hf;
+  const tools = makeTools(hf);
+  const { raw, isError, isRange, isEmpty, err, SimpleRangeValue } = tools;
+  const PREDICATES = isPredicates(tools);
 
   class ExcelInfoPlugin extends FunctionPlugin {
     test(ast, state, id) {
@@ -117,4 +122,4 @@ function register(hfModule) {
   return Plugin;
 }
 
-module.exports = { register, replaceImplementation };
+module.exports = { register, replaceImplementation, isPredicates };

@@ -12,24 +12,16 @@
 const { registerPlugin, makeTools, recordedSize } = require('./info_common');
 const { intersect } = require('./fix9_intersect');
 const { wrapFunction } = require('./fix7_atp');
+const { isPredicates } = require('./fix9_info');
 
 // The call evaluated as the whole of the pipeline's array formula wrapper, with its range size.
 let whole = null;
 
 function definePlugin(hf) {
   const { FunctionPlugin, FunctionArgumentType: T } = hf;
-  const { raw, isError, isRange, isEmpty, err, SimpleRangeValue } = makeTools(hf);
-
-  const PREDICATES = {
-    ISBLANK: (v) => isEmpty(v),
-    ISERR: (v) => isError(v) && v.type !== 'NA',
-    ISERROR: (v) => isError(v),
-    ISLOGICAL: (v) => typeof v === 'boolean',
-    ISNA: (v) => isError(v) && v.type === 'NA',
-    ISNONTEXT: (v) => typeof v !== 'string',
-    ISNUMBER: (v) => typeof raw(v) === 'number',
-    ISTEXT: (v) => typeof v === 'string',
-  };
+  const tools = makeTools(hf);
+  const { raw, isRange, err, SimpleRangeValue } = tools;
+  const PREDICATES = isPredicates(tools);
 
   /** `rows` extended to `size` as Excel extends an array argument: a single row (column)
    * repeated, #N/A past the rest. */
