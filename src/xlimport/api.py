@@ -9,13 +9,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from . import errors
+from ._background import Background
 from .cells import RowBuilder
 from .config import ImportOptions, get_settings
 from .engine.hyperformula import get_engine
@@ -118,7 +118,7 @@ def import_workbook(
     # ---- parsing (the engine process starts meanwhile) -----------------------------------
     t = clock()
     reporter.stage("parsing", f"reading {filename}")
-    warm = _EngineWarmUp()
+    warm = Background(_start_engine, "xlimport-engine-start")
     wb = read_workbook(path, progress=reporter.sub(0, 1))
     timings["parsing"] = clock() - t
     warnings = list(wb.warnings)
@@ -151,11 +151,13 @@ def import_workbook(
     # the engine computes: a database file store writes them in its own transaction.
     files = open_file_store(settings, st)
     had_file = files.exists(file_hash)
-    keeping = _Background(lambda: None if had_file else files.put(file_hash, path))
+    keeping = Background(
+        lambda: None if had_file else files.put(file_hash, path), "xlimport-keep-file"
+    )
     try:
         evaluation = evaluate_workbook(wb, analysis, engine, opts, reporter.sub(0, 1), timeout)
     except BaseException as exc:
-        keeping.wait(reraise=False)
+        keeping.result(reraise=False)
         if not had_file:
             _forget_file(files, st, file_hash)
         if isinstance(exc, errors.XlImportError):
@@ -170,7 +172,7 @@ def import_workbook(
     t = clock()
     reporter.stage("insertion", "storing cells")
     try:
-        keeping.wait()
+        keeping.result()
     except BaseException as exc:
         if not had_file:
             _forget_file(files, st, file_hash)
@@ -361,29 +363,11 @@ class _Tee:
         self._result.validation = self._builder.report
 
 
-class _EngineWarmUp:
-    """Starts (or pings) the shared engine process in a thread, so Node's start-up overlaps
-    with reading the workbook; :meth:`result` waits for it and re-raises its error."""
-
-    def __init__(self) -> None:
-        self._result: tuple[Any, frozenset[str]] | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="xlimport-engine-start", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            engine = get_engine()
-            self._result = (engine, engine.function_names())
-        except BaseException as exc:  # handed to the caller's thread
-            self._error = exc
-
-    def result(self) -> tuple[Any, frozenset[str]]:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._result is not None
-        return self._result
+def _start_engine() -> tuple[Any, frozenset[str]]:
+    """The shared engine process started (or pinged) and its function names: run beside the
+    reading of the workbook, so Node's start-up overlaps it."""
+    engine = get_engine()
+    return engine, engine.function_names()
 
 
 def _check_name(name: str) -> None:
@@ -391,27 +375,6 @@ def _check_name(name: str) -> None:
         raise errors.InvalidOptionsError("a model name must have 1 to 255 characters")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
         raise errors.InvalidOptionsError("a model name must not contain control characters")
-
-
-class _Background:
-    """``fn()`` in a thread; ``wait()`` joins it and re-raises its error."""
-
-    def __init__(self, fn: Callable[[], Any]) -> None:
-        self._error: BaseException | None = None
-
-        def run() -> None:
-            try:
-                fn()
-            except BaseException as exc:
-                self._error = exc
-
-        self._thread = threading.Thread(target=run, name="xlimport-keep-file", daemon=True)
-        self._thread.start()
-
-    def wait(self, reraise: bool = True) -> None:
-        self._thread.join()
-        if reraise and self._error is not None:
-            raise self._error
 
 
 def _forget_file(files: Any, st: Store, file_hash: str) -> None:

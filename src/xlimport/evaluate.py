@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from openpyxl.utils.cell import range_boundaries
 
+from ._background import Background
 from .config import ImportOptions
 from .engine.base import EngineErrorValue, EngineName, EngineSettings, EngineSheet
 from .graph import add_dynamic_refs, build_graph
@@ -200,32 +201,19 @@ class Analysis:
     # analyze_formulas() leaves the graph stage pending: evaluate_workbook() runs it in a
     # thread while the engine builds the workbook (none of it is needed before), and waits.
     graph_pending: bool = False
-    _graph_thread: threading.Thread | None = None
-    _graph_error: BaseException | None = None
+    _graph: Background | None = None
 
     def start_graph(self, wb: WorkbookData) -> None:
         """Run the pending graph stage in a background thread."""
-        if not self.graph_pending:
-            return
-        self.graph_pending = False
-
-        def run() -> None:
-            try:
-                _graph_stage(wb, self, None)
-            except BaseException as exc:  # re-raised by wait_graph()
-                self._graph_error = exc
-
-        self._graph_thread = threading.Thread(target=run, name="xlimport-graph", daemon=True)
-        self._graph_thread.start()
+        if self.graph_pending:
+            self.graph_pending = False
+            self._graph = Background(lambda: _graph_stage(wb, self, None), "xlimport-graph")
 
     def wait_graph(self, wb: WorkbookData) -> None:
         """The graph stage done: wait for its thread (re-raising its error), or run it now."""
-        if self._graph_thread is not None:
-            self._graph_thread.join()
-            self._graph_thread = None
-        if self._graph_error is not None:
-            error, self._graph_error = self._graph_error, None
-            raise error
+        if self._graph is not None:
+            graph, self._graph = self._graph, None
+            graph.result()
         if self.graph_pending:
             self.graph_pending = False
             _graph_stage(wb, self, None)
