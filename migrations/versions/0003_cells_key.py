@@ -4,12 +4,12 @@ foreign key to models dropped.
 The primary key was (model_id, sheet_name, row_num, col_num) beside an index on
 (model_id, sheet_index, row_num, col_num) used for ordered paging, and a partial index of the
 formula cells in the same order. Keyed by sheet index, the primary key serves both uniqueness
-and ordered paging, so every inserted cell updates two fewer B-trees (bulk inserts ~35 % less
-CPU on SQLite). Paging only the formula cells walks the primary key and skips the others.
+and ordered paging, so every inserted cell updates two fewer B-trees. Paging only the formula
+cells walks the primary key and skips the others.
 
-The foreign key from cells to models made PostgreSQL check every copied row against models
-(a trigger per row: COPY ran 2-2.5 times slower). Cells are only written in the transaction that
-creates their model, and the store deletes a model's cells with it, so the key bought nothing.
+The foreign key from cells to models made PostgreSQL check every copied row against models (a
+trigger per row). Cells are only written in the transaction that creates their model, and the
+store deletes a model's cells with it, so the key bought nothing.
 
 Revision ID: 0003
 Revises: 0002
