@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             "matched": v.matched,
             "mismatched": v.mismatched,
             "engine_errors": v.engine_errors,
+            "explained": v.explained,
             "not_comparable": v.not_comparable,
             "by_status": v.by_status,
             "unsupported": r.stats.unsupported_functions,
@@ -79,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             "matched",
             "mismatched",
             "engine_errors",
+            "explained",
             "not_comparable",
         ):
             totals[k] += row[k]
@@ -98,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         f"formula cells: {totals['formula_cells']:,}; compared: {totals['compared']:,}; "
         f"matched: {totals['matched']:,} ({rate:.2%}); mismatched: {totals['mismatched']:,}; "
         f"engine errors: {totals['engine_errors']:,}; "
+        f"explained: {totals['explained']:,}; "
         f"not comparable: {totals['not_comparable']:,}"
     )
     print("by status: " + ", ".join(f"{k} {v:,}" for k, v in statuses.most_common()))

@@ -21,6 +21,7 @@ from .validation import (
     MISMATCH,
     NO_CACHED,
     NOT_VALIDATED,
+    OTHER_APPLICATION,
     UNCONVERGED,
     UNSUPPORTED,
     VOLATILE,
@@ -106,6 +107,7 @@ class RowBuilder:
         self.engine_errors = 0
         # LibreOffice saves logical results as numbers (no boolean cells).
         self.booleans_as_numbers = "libreoffice" in (wb.application or "").lower()
+        self.saved_by_excel = wb.saved_by_excel
 
     def status(self, s: int, i: int, type_: str, cached: Any, calc: Any) -> str:
         a = self.analysis
@@ -135,6 +137,8 @@ class RowBuilder:
             return VOLATILE
         if cause == "unsupported":
             return UNSUPPORTED
+        if outcome == MISMATCH and not self.saved_by_excel:
+            return OTHER_APPLICATION
         return outcome
 
     def rows(self) -> Iterator[tuple]:

@@ -360,6 +360,7 @@ class _WorkbookReader:
             calc=calc,
             application=application,
             app_version=app_version,
+            file_app=_file_app(root, ns),
             has_macros=any(n.rpartition("/")[2].lower() == "vbaproject.bin" for n in names),
             vba_functions=self._vba_functions(),
             external_links=self._external_links(root, rels),
@@ -792,6 +793,12 @@ def _read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContex
         )
     meter.report(stream.count, f"sheet {sheet.name}: {count:,} cells read")
     return filters
+
+
+def _file_app(root: etree._Element, ns: str) -> str | None:
+    """The ``appName`` of the workbook's ``<fileVersion>`` ("xl" for Excel), if any."""
+    fv = root.find(f"{{{ns}}}fileVersion")
+    return None if fv is None else fv.get("appName")
 
 
 def _mark_filtered(sheet: SheetData, filters: list[str]) -> None:

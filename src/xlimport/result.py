@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .progress import STAGES
-from .validation import ValidationReport
+from .validation import EXPLAINED, ValidationReport
 
 
 def _plural(n: object, word: str) -> str:
@@ -149,6 +149,13 @@ class ImportResult:
                 ("mismatched", f"{v.mismatched:,}"),
                 ("not comparable", f"{v.not_comparable:,}"),
             ]
+            causes = [
+                f"{label} ({v.by_status[status]:,})"
+                for status, label in EXPLAINED.items()
+                if v.by_status.get(status)
+            ]
+            if causes:
+                rows.append(("differences explained", ", ".join(causes)))
         if self.timings:
             total = sum(self.timings.values())
             order = list(STAGES)

@@ -15,6 +15,7 @@ Rules (one home for them, used at import and by :func:`xlimport.validate_model`)
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,9 @@ UNCONVERGED = "circular_unconverged"
 # A circular cell (or a dependent of one) in a workbook saved with iterative calculation off:
 # Excel did not compute it, so its cached value is not a result to compare with.
 ITERATION_OFF = "circular_iteration_off"
+# A difference in a workbook that Excel did not save (LibreOffice, a library): its cached values
+# are another program's results, so they are no evidence about Excel's.
+OTHER_APPLICATION = "cached_by_other_application"
 
 # Statuses that are explained (not counted as model mismatches).
 EXPLAINED = {
@@ -62,6 +66,7 @@ EXPLAINED = {
     EXTERNAL: "external link",
     ENGINE_ERROR: "engine error",
     UNCONVERGED: "circular group did not converge",
+    OTHER_APPLICATION: "cached by another application than Excel",
 }
 
 
@@ -80,6 +85,53 @@ def numbers_match(a: float, b: float, tolerance: float) -> bool:
         return True
     diff = abs(a - b)
     return diff <= tolerance or diff <= tolerance * max(abs(a), abs(b))
+
+
+# Excel's complex-number text (COMPLEX, IM* functions): "a+bi", "a-bj", "bi", "-i", "a".
+_NUM = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_COMPLEX = re.compile(
+    rf"^(?:({_NUM})?(?:([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-])?([ij])))$|^({_NUM})$"
+)
+
+
+def parse_complex(text: str) -> tuple[float, float] | None:
+    """``text`` as Excel writes a complex number, as (real, imaginary); None if it is not one."""
+    if not text or len(text) > 64:
+        return None
+    m = _COMPLEX.match(text)
+    if m is None:
+        return None
+    if m.group(4) is not None:
+        return float(m.group(4)), 0.0
+    real, imag = m.group(1), m.group(2)
+    if real is not None and imag is None:  # "3i" parsed the digits as the real part
+        real, imag = None, real
+    if imag in (None, "+", ""):
+        im = 1.0
+    elif imag == "-":
+        im = -1.0
+    else:
+        im = float(imag)
+    return (float(real) if real else 0.0), im
+
+
+def texts_match(cached: str, calculated: str, tolerance: float) -> bool:
+    """Exact text, or the same complex number written with a different last digit (the IM*
+    functions' results are numbers rendered as text: 15 digits, then the tolerance, apply)."""
+    if cached == calculated:
+        return True
+    if not cached or cached[-1] not in "ij" or not calculated or calculated[-1] != cached[-1]:
+        return False
+    a, b = parse_complex(cached), parse_complex(calculated)
+    if a is None or b is None:
+        return False
+    # Parts are compared against the number's magnitude: a part that is rounding noise next to
+    # the other (3.32-8.3E-15i against 3.32-8.1E-15i) matches as the numbers themselves do.
+    scale = max(abs(a[0]), abs(a[1]), abs(b[0]), abs(b[1]))
+    return all(
+        numbers_match(x, y, tolerance) or abs(x - y) <= tolerance * scale
+        for x, y in zip(a, b, strict=True)
+    )
 
 
 def compare(
@@ -120,7 +172,9 @@ def compare(
     if cached_type == "s":
         if calculated is None:
             return MATCHED if cached == "" else MISMATCH
-        return MATCHED if isinstance(calculated, str) and calculated == cached else MISMATCH
+        if isinstance(calculated, str) and texts_match(cached, calculated, tolerance):
+            return MATCHED
+        return MISMATCH
     if cached_type == "b":
         return MATCHED if isinstance(calculated, bool) and calculated == bool(cached) else MISMATCH
     if cached_type == "e":
@@ -138,6 +192,9 @@ class ValidationReport:
     matched: int = 0
     mismatched: int = 0
     engine_errors: int = 0
+    # Compared, not matched, with a cause that is not the engine's (a cached value written by
+    # another application than Excel): they still count against the match rate.
+    explained: int = 0
     not_comparable: int = 0  # no cached value, volatile, external
     by_status: dict[str, int] = field(default_factory=dict)
     samples: list[dict[str, Any]] = field(default_factory=list)
@@ -159,6 +216,9 @@ class ValidationReport:
         elif status in (ENGINE_ERROR, UNSUPPORTED, UNCONVERGED):
             self.engine_errors += n
             self.compared += n
+        elif status == OTHER_APPLICATION:
+            self.explained += n
+            self.compared += n
         else:
             self.not_comparable += n
 
@@ -170,6 +230,7 @@ class ValidationReport:
             "matched": self.matched,
             "mismatched": self.mismatched,
             "engine_errors": self.engine_errors,
+            "explained": self.explained,
             "not_comparable": self.not_comparable,
             "match_rate": self.match_rate,
             "by_status": dict(sorted(self.by_status.items())),
@@ -187,6 +248,7 @@ class ValidationReport:
                 "matched",
                 "mismatched",
                 "engine_errors",
+                "explained",
                 "not_comparable",
                 "by_status",
                 "samples",

@@ -124,10 +124,21 @@ class WorkbookData:
     calc: CalcSettings = field(default_factory=CalcSettings)
     application: str | None = None  # "Microsoft Excel", "LibreOffice", ...
     app_version: str | None = None
+    # appName of the workbook part's <fileVersion> ("xl" when Excel saved it, "Calc" for
+    # LibreOffice); None when the writer left it out (libraries usually do).
+    file_app: str | None = None
     has_macros: bool = False
     external_links: list[str] = field(default_factory=list)  # targets, in [1], [2] order
     warnings: list[str] = field(default_factory=list)
     vba_functions: list[Any] = field(default_factory=list)  # translated (xlimport.vba)
+
+    @property
+    def saved_by_excel(self) -> bool:
+        """Whether Excel saved the file (so its cached values are Excel's results): Excel
+        always writes ``<fileVersion appName="xl">`` and names itself in docProps/app.xml."""
+        if self.file_app != "xl":
+            return False
+        return self.application is None or "excel" in self.application.lower()
 
     @property
     def cell_count(self) -> int:
@@ -178,6 +189,8 @@ class WorkbookData:
             },
             "application": self.application,
             "app_version": self.app_version,
+            "file_app": self.file_app,
+            "saved_by_excel": self.saved_by_excel,
             "has_macros": self.has_macros,
             "external_links": self.external_links,
         }
