@@ -59,6 +59,8 @@ function loadInternals(hfMain) {
     values: req('interpreter/InterpreterValue.js'),
     vertices: req('DependencyGraph/FormulaVertex.js'),
     InterpreterState: req('interpreter/InterpreterState.js').InterpreterState,
+    ArraySize: req('ArraySize.js'),
+    Evaluator: req('Evaluator.js').Evaluator,
   };
 }
 
@@ -769,6 +771,23 @@ function patchDependencies() {
   index.collectDependencies = collectDependencies;
 }
 
+/** CHOOSE whose choices are all references (ranges, cells, names, dynamic calls). */
+function isChooseOfRefs(ast) {
+  if (ast.type !== hf.Ast.AstNodeType.FUNCTION_CALL || ast.procedureName !== 'CHOOSE' || ast.args.length < 2) {
+    return false;
+  }
+  const T = hf.Ast.AstNodeType;
+  const refShaped = (a) => {
+    while (a.type === T.PARENTHESIS) a = a.expression;
+    return (
+      a.type === T.CELL_RANGE || a.type === T.COLUMN_RANGE || a.type === T.ROW_RANGE ||
+      a.type === T.CELL_REFERENCE || isDynamicCall(a)
+    );
+  };
+  // at least one multi-cell choice: a CHOOSE of single cells is a value as it stands
+  return ast.args.slice(1).every(refShaped) && ast.args.slice(1).some((a) => a.type !== T.CELL_REFERENCE);
+}
+
 /** Dynamic calls passed straight to another function become the reference they resolve to. */
 function patchInterpreter() {
   const P = hf.Interpreter.prototype;
@@ -779,12 +798,20 @@ function patchInterpreter() {
     if (ast.type === CALL) {
       let flag = ast.__xlDynArgs;
       if (flag === undefined) {
-        flag = !VALUE_PASSING.has(ast.procedureName) && ast.args.some(isDynamicCall);
+        flag = !VALUE_PASSING.has(ast.procedureName) && ast.args.some((a) => isDynamicCall(a) || isChooseOfRefs(a));
         Object.defineProperty(ast, '__xlDynArgs', { value: flag, enumerable: false });
       }
       if (flag) {
         const needed = !this.functionRegistry.doesFunctionNeedArgumentToBeComputed(ast.procedureName);
         const args = ast.args.map((arg) => {
+          if (isChooseOfRefs(arg)) {
+            // CHOOSE(k, ref1, ref2, ...) with a single index: the reference chosen (Microsoft:
+            // "CHOOSE function", SUM(CHOOSE(2,A1:A10,B1:B10))); an array index keeps CHOOSE's value.
+            const index = this.evaluateAst(arg.args[0], state);
+            if (index instanceof hf.SimpleRangeValue) return arg;
+            const ref = resolveRef(this, arg, state, 0);
+            return isError(ref) ? hf.Ast.buildCellErrorAst(ref) : refAst(this, ref);
+          }
           if (!isDynamicCall(arg)) return arg;
           const ref = resolveAndRecord(this, arg, state, needed);
           return isError(ref) ? hf.Ast.buildCellErrorAst(ref) : refAst(this, ref);
@@ -797,12 +824,50 @@ function patchInterpreter() {
   P.__xlDynamic = true;
 }
 
+/**
+ * Legacy (non-array) formulas whose result is an array. The pipeline sends every array formula
+ * Excel recorded (CSE, and the dynamic-array formulas Excel 365 writes as `t="array"` with their
+ * spill range) with its range (`__xlimportArrayRefs`, engine.js); any other formula in a cell is
+ * an ordinary one, which in Excel holds one value: the top-left element of an array result, the
+ * implicit intersection of a reference (Microsoft: "Implicit intersection operator: @"; Excel
+ * 365 shows such a formula as `=@...`). HyperFormula would spill it (or give #SPILL!) instead:
+ * its predicted size is made 1x1 and a range value taken down to one value.
+ */
+function patchLegacyArrays() {
+  const P = hf.ArraySize.ArraySizePredictor.prototype;
+  if (P.__xlLegacy) return;
+  const checkArraySize = P.checkArraySize;
+  P.checkArraySize = function legacyCheckArraySize(ast, address) {
+    const size = checkArraySize.call(this, ast, address);
+    if (size.isScalar() || address === undefined || address.sheet < 0) return size;
+    const refs = globalThis.__xlimportArrayRefs;
+    if (refs !== undefined && refs.has(`${address.sheet}:${address.row}:${address.col}`)) return size;
+    return hf.ArraySize.ArraySize.scalar();
+  };
+  P.__xlLegacy = true;
+  const E = hf.Evaluator.prototype;
+  const recompute = E.recomputeFormulaVertexValue;
+  E.recomputeFormulaVertexValue = function legacyRecompute(vertex) {
+    const value = recompute.call(this, vertex);
+    if (!(value instanceof hf.SimpleRangeValue) || !(vertex instanceof hf.vertices.ScalarFormulaVertex)) {
+      return value;
+    }
+    const address = vertex.getAddress(this.lazilyTransformingAstService);
+    if (address.sheet < 0) return value; // a named expression keeps its range
+    let v = hf.arith.coerceRangeToScalar(value, { formulaAddress: address });
+    if (v === undefined) v = new hf.Cell.CellError(hf.Cell.ErrorType.VALUE, 'no intersection');
+    else if (v === hf.values.EmptyValue && this.config.evaluateNullToZero) v = 0;
+    return vertex.setCellValue(v);
+  };
+}
+
 /** Install the patches (once per process). `hfMain` is require.resolve('hyperformula'). */
 function install(hfMain) {
   if (hf === null) hf = loadInternals(hfMain);
   patchParser();
   patchDependencies();
   patchInterpreter();
+  patchLegacyArrays();
 }
 
 module.exports = {

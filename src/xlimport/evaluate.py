@@ -31,10 +31,13 @@ from .references import (
     VOLATILE,
     AnalysisContext,
     SheetAnalysis,
+    _literal_expression,
     analyze,
     analyze_sheet,
     qualify_references,
+    quote_sheet,
     rewrite_intersections,
+    rewrite_reference_errors,
 )
 from .workbook import DefinedName, WorkbookData
 
@@ -46,6 +49,20 @@ ARRAY_NATIVE = frozenset({"SUMPRODUCT", "LOOKUP", "AGGREGATE"})
 # Defined names HyperFormula reads as cell references and rejects, though Excel accepts them:
 # letters then digits with a column past XFD or a row past 1048576 ("Liste2", "TAX2024").
 _REF_SHAPED_NAME = re.compile(r"[A-Za-z]+[0-9]+")
+# Names HyperFormula's parser reads: a letter or "_", then letters, digits, "_" and "."; Excel
+# also allows "\" and "?" after the first character ("_1234\5678").
+_ENGINE_READABLE_NAME = re.compile(r"[^\W\d][\w.]*")
+# An unquoted sheet prefix in a defined name's formula: Excel writes 工作表1!$A$2 without quotes,
+# HyperFormula reads only [A-Za-z_][A-Za-z0-9_]* unquoted.
+_UNQUOTED_SHEET = re.compile(r"(?<![\w.'\]])([^\W\d][\w.]*)!")
+_PLAIN_SHEET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# FORMULATEXT of a single cell written as a reference
+_FORMULATEXT_CALL = re.compile(
+    r"(?<![\w.])FORMULATEXT\(\s*(?:('(?:[^']|'')+'|[^\W\d][\w.]*)!)?"
+    r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})\s*\)",
+    re.IGNORECASE,
+)
+_STORAGE_PREFIX = re.compile(r"_xl(?:fn|ws|pm)\.", re.IGNORECASE)
 # Text literals and quoted sheet names, left untouched when names are renamed.
 _QUOTED = re.compile(r"""("(?:[^"]|"")*"|'(?:[^']|'')*')""")
 
@@ -140,19 +157,27 @@ def _in_3d_function(masked: str, pos: int) -> bool:
 
 
 class _NameAliases:
-    """Engine aliases of the defined names HyperFormula would read as cell references: the
-    name with a trailing underscore (more if taken), in the names and in every formula."""
+    """Engine aliases of the defined names HyperFormula would read as cell references (the
+    name with a trailing underscore, more if taken) or cannot read at all (a "\\" or "?"
+    written "_"), in the names and in every formula."""
 
     def __init__(self, names: list[str]) -> None:
         taken = {n.upper() for n in names}
         self.alias: dict[str, str] = {}
         for n in names:
-            if _REF_SHAPED_NAME.fullmatch(n) and n.upper() not in self.alias:
+            if n.upper() in self.alias:
+                continue
+            if _REF_SHAPED_NAME.fullmatch(n):
                 a = n + "_"
-                while a.upper() in taken:
-                    a += "_"
-                taken.add(a.upper())
-                self.alias[n.upper()] = a
+            elif not _ENGINE_READABLE_NAME.fullmatch(n):
+                # "\" and "?" are no name characters for HyperFormula
+                a = re.sub(r"[^\w.]", "_", n) + "_"
+            else:
+                continue
+            while a.upper() in taken:
+                a += "_"
+            taken.add(a.upper())
+            self.alias[n.upper()] = a
         self._pattern = (
             re.compile(
                 r"(?<![\w.\\$])("
@@ -251,7 +276,7 @@ def _name_text(name: DefinedName, wb: WorkbookData, ctx: AnalysisContext | None)
     """A defined name's formula for the engine. Table references (``SUM(tblIncome[Amount])``)
     become the ranges they stand for, as in cell formulas; they name the same cells wherever the
     name is used (``[#This Row]`` does not: such a name stays as written)."""
-    text = "=" + rewrite_intersections(name.value)
+    text = "=" + _quote_sheets(rewrite_intersections(rewrite_reference_errors(name.value)))
     if ctx is None or "[" not in name.value or re.search(r"#this\s*row|\[@", name.value, re.I):
         return text
     sheet = 0
@@ -259,6 +284,69 @@ def _name_text(name: DefinedName, wb: WorkbookData, ctx: AnalysisContext | None)
         sheet = next((s.index for s in wb.sheets if s.name.lower() == name.scope.lower()), 0)
     info = analyze(name.value.lstrip("="), sheet, 1, 1, ctx)
     return text if info.error else info.engine_text
+
+
+def _quote_sheets(text: str) -> str:
+    """``text`` with unquoted sheet prefixes HyperFormula cannot read (工作表1!$A$2) quoted."""
+    if "!" not in text:
+        return text
+
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1)
+        return m.group(0) if _PLAIN_SHEET_NAME.fullmatch(name) else quote_sheet(name) + "!"
+
+    parts = _QUOTED.split(text)
+    for j in range(0, len(parts), 2):
+        parts[j] = _UNQUOTED_SHEET.sub(repl, parts[j])
+    return "".join(parts)
+
+
+class _FormulaTexts:
+    """FORMULATEXT(A1) shows the formula as written in A1 (Microsoft: "FORMULATEXT function"),
+    not the engine's rewrite of it: a reference to a formula cell of the workbook (not part of
+    an array formula) becomes that text, known before evaluation."""
+
+    def __init__(self, wb: WorkbookData) -> None:
+        self.wb = wb
+        self._cells: dict[int, dict[tuple[int, int], str]] = {}
+
+    def _formula(self, s: int, row: int, col: int) -> str | None:
+        cells = self._cells.get(s)
+        if cells is None:
+            sheet = self.wb.sheets[s]
+            members = _array_members(sheet) if sheet.array_ranges else {}
+            cells = self._cells[s] = {
+                (r, c): f
+                for r, c, f in zip(sheet.rows, sheet.cols, sheet.formulas, strict=True)
+                if f is not None and (r, c) not in sheet.array_ranges and (r, c) not in members
+            }
+        return cells.get((row, col))
+
+    def text(self, engine_text: str, s: int) -> str:
+        def repl(m: re.Match[str]) -> str:
+            target = s
+            if m.group(1):
+                prefix = m.group(1)
+                name = prefix[1:-1].replace("''", "'") if prefix.startswith("'") else prefix
+                pos = next(
+                    (sh.index for sh in self.wb.sheets if sh.name.lower() == name.lower()), None
+                )
+                if pos is None:
+                    return m.group(0)
+                target = pos
+            col = 0
+            for ch in m.group(2).upper():
+                col = col * 26 + ord(ch) - 64
+            formula = self._formula(target, int(m.group(3)), col)
+            if formula is None:
+                return m.group(0)
+            parts = _QUOTED.split(formula)  # prefixes outside text literals and sheet names
+            for j in range(0, len(parts), 2):
+                parts[j] = _STORAGE_PREFIX.sub("", parts[j])
+            # as an expression HyperFormula reads (it takes no doubled quote in a constant)
+            return _literal_expression('"=' + "".join(parts).replace('"', '""') + '"')
+
+        return _FORMULATEXT_CALL.sub(repl, engine_text)
 
 
 def analyze_formulas(
@@ -466,6 +554,7 @@ def evaluate_workbook(
     # formula left behind, the memory of the sheets sent goes back once they are released)
     order: list[array] = []
     array_reads: list[tuple[int, int, str, int, int]] = []  # (sheet, cell idx, name, row, col)
+    formula_texts = _FormulaTexts(wb) if "FORMULATEXT" in analysis.functions else None
     for sheet, infos in zip(wb.sheets, analysis.infos, strict=True):
         es = EngineSheet(
             name=sheet.name,
@@ -484,6 +573,8 @@ def evaluate_workbook(
                 k += 1
             if f is not None and not flags[k] & EXTERNAL:
                 text = _expand_3d(aliases.text(texts[k] or "=" + f), sheet_names)
+                if formula_texts is not None and "FORMULATEXT" in fns[k]:
+                    text = formula_texts.text(text, sheet.index)
                 if (r, c) in sheet.array_ranges or ARRAY_NATIVE.intersection(fns[k]):
                     # An array (CSE or spilled) formula is evaluated as an array over its range,
                     # and so are functions that take array expressions by nature (SUMPRODUCT);

@@ -318,12 +318,22 @@ def analyze(
     except Exception as exc:  # never let one odd formula stop an import
         log.debug("formula %r not analysed: %s", formula, exc)
         return FormulaInfo("=" + formula, error=f"cannot analyse formula: {exc}")
-    rewritten = rewrite_intersections(rewrite_reference_errors(rewrite_text_literals(formula)))
+    rewritten = rewrite_intersections(
+        rewrite_reference_errors(rewrite_percents(rewrite_text_literals(formula)))
+    )
     rewritten = rewrite_range_calls(rewrite_unions(rewritten))
     if _SPAN in rewritten and _SPAN not in formula:
         # a range between computed references: a dynamic reference, whose precedents are the
         # values placing its ends (a reference to its own row is no cycle until resolved)
         info = analyze(rewritten, sheet_index, row, col, ctx, array)
+        try:
+            written = _analyze_split(formula, sheet_index, row, col, ctx)[0]
+        except Exception:  # noqa: BLE001 - the range is dynamic then
+            written = None
+        if written is not None and written.error is None and not written.dynamic:
+            # a range to a defined name of a fixed reference (A1:Name): the box is known
+            info.refs = written.refs
+            return info
         placing = range_call_precedents_text(rewritten)
         try:
             refs = _analyze_split(placing, sheet_index, row, col, ctx)[0].refs
@@ -883,6 +893,18 @@ def _union_once(toks: list[tuple[int, str]]) -> list[tuple[int, str]] | None:
             return [*toks[:start], (7, "#NULL!"), *toks[end + 1 :]]
         if len(texts) == 1:
             return [*toks[:start], (7, "(" + texts[0] + ")"), *toks[end + 1 :]]
+        argument = (
+            start >= 1
+            and toks[start - 1][1] in ("(", ",")
+            and end + 1 < len(toks)
+            and toks[end + 1][1] in (",", ")")
+            and toks[i - 1][1] != ")"  # LAMBDA(...)(A5, B5) is a call, not a union
+        )
+        tiled = _tiled_box(boxes) if argument and name != "INDEX" else None  # type: ignore[arg-type]
+        if tiled is not None:
+            # areas that tile one rectangle, each cell once (RANK(A1,(B1,B2,B3))): the same
+            # cells as that rectangle, for any function reading them
+            return [*toks[:start], (7, "(" + _box_text(*tiled, absolute) + ")"), *toks[end + 1 :]]
         spread = (
             call
             and name in _UNION_SPREAD
@@ -894,6 +916,24 @@ def _union_once(toks: list[tuple[int, str]]) -> list[tuple[int, str]] | None:
         if call and name == "INDEX" and end + 1 < len(toks) and toks[end + 1][1] in (",", ")"):
             return _index_of_union(toks, start, texts)
     return None
+
+
+def _tiled_box(
+    boxes: list[tuple[int, int, int, int]],
+) -> tuple[int, int, int, int] | None:
+    """The rectangle that ``boxes`` (r1, c1, r2, c2) cover exactly, without overlapping."""
+    if len(boxes) > 64:
+        return None
+    r1, c1 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    r2, c2 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    area = sum((b[2] - b[0] + 1) * (b[3] - b[1] + 1) for b in boxes)
+    if area != (r2 - r1 + 1) * (c2 - c1 + 1):
+        return None
+    for k, a in enumerate(boxes):
+        for b in boxes[k + 1 :]:
+            if a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]:
+                return None
+    return r1, c1, r2, c2
 
 
 def _index_of_union(
@@ -985,6 +1025,28 @@ def rewrite_text_literals(formula: str) -> str:
     return "".join(out)
 
 
+# A percent sign applied again (1000%% is 0.1): HyperFormula's parser reads one "%" after an
+# operand, so each inner one is put in parentheses with its operand ((1000%)%).
+_PERCENT_AGAIN = re.compile(
+    r"(?<![\w.$])(\$?[A-Za-z]{1,3}\$?[0-9]+|[0-9]*\.?[0-9]+(?:[Ee][+-]?[0-9]+)?|\([^()\"']*\))"
+    r"%(?=\s*%)"
+)
+
+
+def rewrite_percents(formula: str) -> str:
+    """``formula`` with repeated percent signs (``1000%%``) written as ``((1000%)%)``."""
+    if "%%" not in formula:
+        return formula
+    parts = re.split(rf"({_STR}|{_QUOTED})", formula)
+    for j in range(0, len(parts), 2):
+        for _ in range(8):
+            new = _PERCENT_AGAIN.sub(r"(\1%)", parts[j])
+            if new == parts[j]:
+                break
+            parts[j] = new
+    return "".join(parts)
+
+
 # A reference Excel lost (a deleted sheet, rows or columns) is written Sheet1!#REF! or A1:#REF!;
 # it evaluates to #REF!, which HyperFormula reads only without the prefix.
 _REF_ERROR = re.compile(
@@ -1042,6 +1104,7 @@ _SPAN_TOKEN = re.compile(
     re.DOTALL,
 )
 _SPAN = "XL.RANGE("
+_A1_CELL = re.compile(r"\$?[A-Za-z]{1,3}\$?[0-9]+")
 _PLAIN_OPERAND = re.compile(rf"(?:{_QUOTED}!|[A-Za-z_\\][\w.]*!)?[\w.$:\\]+")
 
 
@@ -1085,10 +1148,9 @@ def _span_once(toks: list[tuple[int, str]]) -> list[tuple[int, str]] | None:
             left_call = False
         else:
             continue
-        if start > 0 and toks[start - 1][1] == ":":
-            continue  # a chain A1:B2:C3 stays as written
         # right operand
         rk, rt = toks[k + 1]
+        right_name = False
         if rk == 4 and k + 2 < len(toks) and toks[k + 2][1] == "(":
             end = _matching(toks, k + 2, 1)
             right_call = True
@@ -1101,7 +1163,15 @@ def _span_once(toks: list[tuple[int, str]]) -> list[tuple[int, str]] | None:
             end, right_call = k + 2, False
         else:
             continue
-        if end is None or not (left_call or right_call):
+        if not (left_call or right_call) and lk == 4 and _A1_CELL.fullmatch(lt):
+            # A1:Name (B2:E5:f, f a defined name): the name is no column, a range to it is
+            # computed like one to a function's reference
+            right_name = not _A1_CELL.fullmatch(toks[end][1])
+        if start > 0 and toks[start - 1][1] == ":":
+            if not right_name or start < 2 or not _A1_CELL.fullmatch(toks[start - 2][1]):
+                continue  # a chain A1:B2:C3 stays as written
+            start = start - 3 if start > 2 and toks[start - 3][0] == 2 else start - 2
+        if end is None or not (left_call or right_call or right_name):
             continue
         return [
             *toks[:start],
@@ -2139,6 +2209,7 @@ def _build_template(
     last_refs: list[Ref] | None = None  # refs of the previous operand
     left: list[Ref] | None = None  # left side of a pending ":" between two operands
     range_pending = False
+    offsets: list[tuple[int, int]] = []  # open OFFSET calls: (stack depth, engine entry)
     n = len(toks)
     i = 0
     while i < n:
@@ -2209,6 +2280,14 @@ def _build_template(
                     n_before = len(b.static_refs)
                     b.add_name(info)
                     operand_refs = b.static_refs[n_before:] if info.reference else None
+                    if qualifier is not None:
+                        qualified = _qualified_name(ctx, text, sheet, qualifier, info)
+                        if qualified is not None:
+                            # HyperFormula reads no Sheet2!Name: the prefix goes
+                            b.engine[-1] = ("", -1)
+                            b.cacheable = False
+                            b.rewritten = True
+                            emit = qualified
                 elif upper in ctx.tables and prefix is None:  # Table1 alone: its data body
                     emit, operand_refs = _table_ref(ctx.tables[upper], "", b)
                 elif prefix is None and not _ENGINE_NAME.fullmatch(text):
@@ -2239,8 +2318,12 @@ def _build_template(
                 if info is not None:  # a LAMBDA name called like a function
                     b.add_name(info)
             stack.append("(")
+            if stripped == "OFFSET":
+                offsets.append((len(stack), len(b.engine)))
             prefix = None
         elif kind == "op":
+            if offsets and offsets[-1][0] == len(stack) and text in ",)":
+                _offset_empty_argument(toks, i, b, offsets)
             if text in "({":
                 stack.append(text)
             elif text in ")}":
@@ -2306,6 +2389,38 @@ def _build_template(
         b.cacheable,
         b.engine,
     )
+
+
+def _offset_empty_argument(toks: list, i: int, b: _Builder, offsets: list[tuple[int, int]]) -> None:
+    """At the "," or ")" ``toks[i]`` of the innermost open OFFSET call: an argument left empty
+    (``OFFSET(A1:B2,0,0,,1)``: height and width default to the reference's, Microsoft: "OFFSET
+    function") makes the call XL.OFFSET, which HyperFormula's parser reads with empty
+    arguments (its OFFSET rule reads none); ")" closes the call."""
+    j = i - 1
+    while j >= 0 and toks[j][0] == "ws":
+        j -= 1
+    empty = j >= 0 and (toks[j][:2] == ("op", ",") or toks[j][0] == "func")
+    if empty and (toks[i][1] == "," or toks[j][0] != "func"):  # not OFFSET() itself
+        b.engine[offsets[-1][1]] = ("XL.OFFSET(", -1)
+        b.rewritten = True
+    if toks[i][1] == ")":
+        offsets.pop()
+
+
+def _qualified_name(
+    ctx: AnalysisContext, name: str, sheet: int, qualifier: int, info: _NameInfo
+) -> str | None:
+    """What the engine reads for ``Sheet2!Name``, a name of Sheet2's scope: on Sheet2 itself
+    the name alone (the engine looks in the sheet's scope first, as Excel does); elsewhere, for
+    a fixed reference, that reference; None (left as written) otherwise."""
+    if (qualifier, name.upper()) not in ctx._names:
+        return None
+    if qualifier == sheet:
+        return name
+    if info.reference and not info.relative and len(info.refs) == 1:
+        s, r1, c1, r2, c2 = info.refs[0]
+        return quote_sheet(ctx.sheet_name(s)) + "!" + _box_text(r1, c1, r2, c2, True)
+    return None
 
 
 def _error_template(message: str) -> _Template:
