@@ -528,11 +528,33 @@ def analyze_sheet(sheet: SheetData, ctx: AnalysisContext) -> SheetAnalysis:
     from_refs = chain.from_iterable
     was_enabled = gc.isenabled()
     gc.disable()
+    fast_maps = ctx._fast
+    mask = _DIGIT_MASK
     try:
         for i, formula in enumerate(sheet.formulas):
             if formula is None:
                 continue
             r, c = rows[i], cols[i]
+            # The common case inline (what analyze() does first, without its objects): a
+            # formula of a known shape, no OFFSET (whose own-cell argument needs a look).
+            fast = fast_maps.get(s)
+            if fast is not None:
+                fast = fast.get(formula.encode("utf-8", "surrogatepass").translate(mask))
+                if fast is not None and fast is not _NO_FAST and not fast.offset:
+                    try:
+                        got = fast.apply_flat(formula, r)
+                    except Exception:  # noqa: BLE001 - analyze() below reports it
+                        got = None
+                    if got is not None:
+                        add_cell(i)
+                        flat_refs, text = got
+                        if flat_refs:
+                            add_refs(flat_refs)
+                        add_offset(len(flat) // 5)
+                        add_text(text)
+                        add_functions(fast.functions)
+                        add_flags(fast.flag_bits)
+                        continue
             info = analyze(formula, s, r, c, ctx, bool(arrays) and (r, c) in arrays)
             add_cell(i)
             if info.refs:
@@ -637,6 +659,8 @@ class _FastTemplate:
         "functions",
         "flags",
         "pieces",
+        "flag_bits",
+        "offset",
     )
 
     def __init__(self, formula: str, fixed: list[slice], free: list[slice]) -> None:
@@ -651,6 +675,8 @@ class _FastTemplate:
         self.row_refs: list[tuple[int, int, int, int, int]] = []
         self.functions: tuple[str, ...] = ()
         self.flags = (False, False, False)
+        self.flag_bits = 0  # DYNAMIC | VOLATILE | EXTERNAL as in SheetAnalysis.flags
+        self.offset = False  # calls OFFSET (analyze() checks its own-cell argument)
         self.pieces: list[str] | None = None  # engine text between free digit runs
 
     def apply(self, formula: str, row: int) -> FormulaInfo | None:
@@ -690,6 +716,50 @@ class _FastTemplate:
                 engine = engine.replace(_ROW_SENTINEL, str(row))
         dynamic, volatile, external = self.flags
         return FormulaInfo(engine, refs, self.functions, dynamic, volatile, external)
+
+    def apply_flat(self, formula: str, row: int) -> tuple[list[int], str | None] | None:
+        """:meth:`apply` for :func:`analyze_sheet`'s loop: the precedents as one flat list of
+        (sheet, r1, c1, r2, c2) runs and the engine text (None when it is ``"=" + formula``),
+        without the per-formula objects; None where :meth:`apply` gives None."""
+        if self.fixed:
+            for sl, value in zip(self.fixed, self.fixed_values, strict=True):
+                if formula[sl] != value:
+                    return None
+        free = self.get_free(formula)
+        flat: list[int] = []
+        add = flat.extend
+        for s, c1, c2, i1, i2 in self.specs:
+            if i1 < 0:
+                add((s, 1, c1, MAX_ROWS, c2))
+                continue
+            a = int(free[i1])
+            b = a if i2 == i1 else int(free[i2])
+            if a > b:
+                a, b = b, a
+            if a < 1 or b > MAX_ROWS:
+                return None
+            add((s, a, c1, b, c2))
+        if self.static_refs:
+            for ref in self.static_refs:
+                add(ref)
+        if self.row_refs:
+            if not _rows_inside(self.row_refs, row):
+                return None
+            for s, c1, c2, _, _ in self.row_refs:
+                add((s, row, c1, row, c2))
+        pieces = self.pieces
+        if pieces is None:
+            return flat, None
+        out = [pieces[0]]
+        for text, piece in zip(free, pieces[1:], strict=True):
+            out.append(text)
+            out.append(piece)
+        engine = "".join(out)
+        if self.row_refs:
+            engine = engine.replace(_ROW_SENTINEL, str(row))
+        if len(engine) == len(formula) + 1 and engine.endswith(formula):
+            return flat, None
+        return flat, engine
 
 
 _NO_FAST = object()
@@ -746,6 +816,8 @@ def _fast_template(formula: str, parts: list, t: _Template) -> _FastTemplate | N
     ft.row_refs = t.row_refs
     ft.functions = t.functions
     ft.flags = (t.dynamic, t.volatile, t.external)
+    ft.flag_bits = t.dynamic | t.volatile << 1 | t.external << 2
+    ft.offset = "OFFSET" in t.functions
     if t.engine_pieces is not None:
         pieces = ["="]
         for text, idx in t.engine_entries or ():
