@@ -158,3 +158,27 @@ def test_complex_results_of_a_real_workbook_match(tmp_path: Path) -> None:
     imdiv = cells[("Engineering", "B39")]
     assert imdiv["formula"] == "=IMDIV(B43,B42)"
     assert imdiv["status"] == MATCHED
+
+
+@pytest.mark.parametrize(
+    ("cached", "calculated", "status"),
+    [
+        ("a\r|b", "a\n|b", MATCHED),  # Excel for Mac 2011 cached CR for the text's CR LF
+        ("a\r\nb", "a\nb", MATCHED),
+        ("a\r\nb", "a\rb", MATCHED),
+        ("a\rb", "a b", MISMATCH),
+        ("a\r\r", "a\n", MISMATCH),  # two line breaks are not one
+        ("a\nb", "a\n\nb", MISMATCH),
+    ],
+)
+def test_line_breaks_compare_equal_in_any_form(cached: str, calculated: str, status: str) -> None:
+    assert compare("s", cached, calculated, 1e-6) == status
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not present")
+def test_text_with_line_breaks_of_a_real_workbook_matches(tmp_path: Path) -> None:
+    r = xlimport.import_workbook(
+        CORPUS / "exceltocode__string.xlsx", store=f"sqlite:///{tmp_path}/db.sqlite"
+    )
+    assert r.validation.mismatched == 0, r.validation.samples
+    assert r.validation.matched == r.validation.compared == 3

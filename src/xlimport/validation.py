@@ -94,6 +94,9 @@ _COMPLEX = re.compile(
 )
 
 
+_LINE_BREAKS = re.compile("\r\n?")
+
+
 def parse_complex(text: str) -> tuple[float, float] | None:
     """``text`` as Excel writes a complex number, as (real, imaginary); None if it is not one."""
     if not text or len(text) > 64:
@@ -116,10 +119,16 @@ def parse_complex(text: str) -> tuple[float, float] | None:
 
 
 def texts_match(cached: str, calculated: str, tolerance: float) -> bool:
-    """Exact text, or the same complex number written with a different last digit (the IM*
-    functions' results are numbers rendered as text: 15 digits, then the tolerance, apply)."""
+    """Exact text (line breaks in any form), or the same complex number written with a
+    different last digit (the IM* functions' results are numbers rendered as text: 15 digits,
+    then the tolerance, apply)."""
     if cached == calculated:
         return True
+    if "\r" in cached or "\r" in calculated:
+        # A line break read from XML is a line feed whatever the file held (XML normalises CR
+        # LF and CR to LF), while cached formula results keep Excel's own (_x000D_): line breaks
+        # compare equal in any of the three forms.
+        return _LINE_BREAKS.sub("\n", cached) == _LINE_BREAKS.sub("\n", calculated)
     if not cached or cached[-1] not in "ij" or not calculated or calculated[-1] != cached[-1]:
         return False
     a, b = parse_complex(cached), parse_complex(calculated)
