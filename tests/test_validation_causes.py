@@ -26,16 +26,22 @@ PKG_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "files"
 
 
-def workbook(file_version: str | None, application: str | None) -> bytes:
-    """One sheet: A1 = 2, A2 = A1*3 cached as 7 (wrong), A3 = A1*4 cached as 8 (right).
-    ``file_version`` is the workbook's <fileVersion appName>, ``application`` docProps/app.xml's
-    <Application> (None: the part is left out, as libraries often do)."""
+BASIC_ROWS = (  # A1 = 2, A2 = A1*3 cached as 7 (wrong), A3 = A1*4 cached as 8 (right)
+    '<row r="1"><c r="A1"><v>2</v></c></row>'
+    '<row r="2"><c r="A2"><f>A1*3</f><v>7</v></c></row>'
+    '<row r="3"><c r="A3"><f>A1*4</f><v>8</v></c></row>'
+)
+
+
+def workbook(
+    file_version: str | None = "xl",
+    application: str | None = "Microsoft Excel",
+    rows: str = BASIC_ROWS,
+) -> bytes:
+    """One sheet of ``rows`` (sheetData XML). ``file_version`` is the workbook's <fileVersion
+    appName>, ``application`` docProps/app.xml's <Application> (None: the part is left out, as
+    libraries often do)."""
     fv = f'<fileVersion appName="{file_version}"/>' if file_version else ""
-    rows = (
-        '<row r="1"><c r="A1"><v>2</v></c></row>'
-        '<row r="2"><c r="A2"><f>A1*3</f><v>7</v></c></row>'
-        '<row r="3"><c r="A3"><f>A1*4</f><v>8</v></c></row>'
-    )
     types = (
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="xml" ContentType="application/xml"/></Types>'
@@ -182,3 +188,61 @@ def test_text_with_line_breaks_of_a_real_workbook_matches(tmp_path: Path) -> Non
     )
     assert r.validation.mismatched == 0, r.validation.samples
     assert r.validation.matched == r.validation.compared == 3
+
+
+def _statuses(tmp_path: Path, rows: str) -> dict[str, str]:
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(workbook(rows=rows))
+    url = f"sqlite:///{tmp_path}/db.sqlite"
+    r = xlimport.import_workbook(path, store=url)
+    store = xlimport.open_store(url)
+    return {c["cell"]: c["status"] for c in store.iter_cells(r.model_id, CellFilter())}
+
+
+def _text(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def test_date_text_read_by_regional_settings_is_its_own_cause(tmp_path: Path) -> None:
+    """Excel reads "10-12-1999" by the saving computer's day/month order: a day-first
+    computer cached 10 December 1999 (36504); read month first it is 12 October (36445)."""
+    rows = (
+        f'<row r="1">{_text("A1", "10-12-1999")}{_text("B1", "12-12-1999")}</row>'
+        '<row r="2"><c r="A2"><f>VALUE(A1)</f><v>36504</v></c>'  # day first
+        '<c r="B2"><f>VALUE(B1)</f><v>1</v></c>'  # the same either way: a plain mismatch
+        '<c r="C2"><f>DATEVALUE("02/08/2020")</f><v>44045</v></c>'  # 2 August, day first
+        '<c r="D2"><f>A1&amp;"x"</f><v>0</v></c>'  # no date read, yet a text of one
+        '<c r="E2"><f>VALUE(A1)</f><v>36445</v></c></row>'  # as we read it
+    )
+    got = _statuses(tmp_path, rows)
+    assert got["A2"] == "locale_dependent"
+    assert got["C2"] == "locale_dependent"
+    assert got["B2"] == MISMATCH
+    assert got["E2"] == MATCHED
+    # D2 names the text and differs: the text is why it may differ, so it is explained too
+    assert got["D2"] == "locale_dependent"
+
+
+def test_known_engine_differences_are_their_own_cause(tmp_path: Path) -> None:
+    rows = (
+        '<row r="1"><c r="A1"><v>-100</v></c><c r="B1"><v>2</v></c></row>'
+        '<row r="2"><c r="A2"><v>60</v></c></row>'
+        '<row r="3"><c r="A3"><v>60</v></c></row>'
+        '<row r="4"><c r="A4"><f>IRR(A1:A3)</f><v>0.5</v></c>'  # Excel gave another value
+        '<c r="B4"><f>B1*2</f><v>5</v></c>'  # a plain difference
+        '<c r="C4"><f>ROUND(IRR(A1:A3),2)</f><v>0.13</v></c></row>'  # right
+    )
+    got = _statuses(tmp_path, rows)
+    assert got["A4"] == "engine_difference"
+    assert got["B4"] == MISMATCH
+    assert got["C4"] == MATCHED
+
+
+def test_locale_dependent_date_text() -> None:
+    from xlimport.validation import locale_dependent_date as f
+
+    assert f("10-12-1999") and f("26/08") and f("2/3/2023") and f("29/02/1900") and f("1.2.24")
+    assert not f("12-12-1999")  # both readings agree
+    assert not f("32/13/2000")  # a date in neither reading
+    assert not f("2023-03-02")  # ISO: year first, one reading
+    assert not f("abc") and not f("1/2/3/4")

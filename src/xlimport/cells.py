@@ -7,6 +7,7 @@ Rows are generated lazily, straight into the store's bulk insert: no list of all
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -15,8 +16,11 @@ from typing import Any
 from .engine.base import EngineErrorValue
 from .evaluate import _LETTERS, Analysis, col_letter
 from .validation import (
+    ENGINE_DIFFERENCE,
     EXTERNAL,
     ITERATION_OFF,
+    KNOWN_DIFFERENCES,
+    LOCALE,
     MATCHED,
     MISMATCH,
     NO_CACHED,
@@ -27,8 +31,15 @@ from .validation import (
     VOLATILE,
     ValidationReport,
     compare,
+    locale_dependent_date,
 )
 from .workbook import CELL_TYPE_NAMES, WorkbookData
+
+# Text constants of a formula, and its single-cell references (an optional sheet prefix).
+_STRING_LITERAL = re.compile(r'"((?:[^"]|"")*)"')
+_CELL_REF = re.compile(
+    r"(?<![\w.$:])((?:'(?:[^']|'')+'|[^\W\d][\w.]*)!)?\$?([A-Za-z]{1,3})\$?(\d{1,7})(?![\w.(!:])"
+)
 
 _EPOCH_1900 = datetime(1899, 12, 30)
 _EPOCH_1904 = datetime(1904, 1, 1)
@@ -82,6 +93,13 @@ def split_calculated(value: Any) -> tuple[str, float | None, str | None]:
     return "text", None, str(value)
 
 
+def _column_number(letters: str) -> int:
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ord(ch) - 64
+    return col
+
+
 class RowBuilder:
     """Produces the rows of every sheet and the validation report in the same pass."""
 
@@ -108,6 +126,8 @@ class RowBuilder:
         # LibreOffice saves logical results as numbers (no boolean cells).
         self.booleans_as_numbers = "libreoffice" in (wb.application or "").lower()
         self.saved_by_excel = wb.saved_by_excel
+        self._sheet_ids = {sh.name.lower(): sh.index for sh in wb.sheets}
+        self._cell_index: dict[int, dict[tuple[int, int], int]] = {}
 
     def status(self, s: int, i: int, type_: str, cached: Any, calc: Any) -> str:
         a = self.analysis
@@ -137,9 +157,57 @@ class RowBuilder:
             return VOLATILE
         if cause == "unsupported":
             return UNSUPPORTED
-        if outcome == MISMATCH and not self.saved_by_excel:
-            return OTHER_APPLICATION
+        if outcome == MISMATCH:
+            if not self.saved_by_excel:
+                return OTHER_APPLICATION
+            return self._cause(cell) or outcome
         return outcome
+
+    def _cause(self, cell: tuple[int, int]) -> str | None:
+        """The known cause of a difference in ``cell`` (an anchor), if any: a function whose
+        results differ from Excel's in a documented way, or date text read by regional
+        settings (a text constant of the formula or a cell it names)."""
+        s, i = cell
+        sheet = self.wb.sheets[s]
+        formula = sheet.formulas[i]
+        if not formula:
+            return None
+        per = self.analysis.infos[s]
+        k = per.ordinal(i)
+        if k >= 0 and any(f in KNOWN_DIFFERENCES for f in per.functions[k]):
+            return ENGINE_DIFFERENCE
+        texts = [t.replace('""', '"') for t in _STRING_LITERAL.findall(formula)]
+        for m in _CELL_REF.finditer(formula):
+            target = s
+            if m.group(1):
+                name = m.group(1).rstrip("!")
+                name = name[1:-1].replace("''", "'") if name.startswith("'") else name
+                target = self._sheet_ids.get(name.lower(), -1)
+            value = self._text_at(target, int(m.group(3)), m.group(2))
+            if value is not None:
+                texts.append(value)
+        if any(locale_dependent_date(t) for t in texts):
+            return LOCALE
+        return None
+
+    def _text_at(self, s: int, row: int, letters: str) -> str | None:
+        """The text constant at (row, column letters) of sheet ``s``, if there is one."""
+        if s < 0:
+            return None
+        index = self._cell_index.get(s)
+        if index is None:
+            sh = self.wb.sheets[s]
+            index = self._cell_index[s] = {
+                (r, c): j for j, (r, c) in enumerate(zip(sh.rows, sh.cols, strict=True))
+            }
+        try:
+            j = index.get((row, _column_number(letters)))
+        except ValueError:
+            return None
+        sh = self.wb.sheets[s]
+        if j is None or sh.formulas[j] is not None or sh.types[j] != "s":
+            return None
+        return sh.values[j]
 
     def rows(self) -> Iterator[tuple]:
         """Every cell's row, in sheet and cell order; the report's counts are complete once

@@ -59,6 +59,30 @@ ITERATION_OFF = "circular_iteration_off"
 # are another program's results, so they are no evidence about Excel's.
 OTHER_APPLICATION = "cached_by_other_application"
 
+# A difference in a cell that reads date text whose day and month order only the computer's
+# regional settings decide ("10-12-1999", "26/08"): Excel read it with the settings of the
+# computer that saved the file.
+LOCALE = "locale_dependent"
+# A difference in a cell calling a function listed in KNOWN_DIFFERENCES.
+ENGINE_DIFFERENCE = "engine_difference"
+
+# Functions whose results differ from Excel's in known, documented ways on some inputs (see
+# docs/library.md, "Known engine differences"): a difference in a cell calling one is that
+# difference, not an unexplained mismatch.
+KNOWN_DIFFERENCES: dict[str, str] = {
+    # Excel's least squares drops collinear x columns with a pivoted QR decomposition: which
+    # column it drops, and the statistics it then reports, are not documented.
+    "LINEST": "least squares on collinear data",
+    "LOGEST": "least squares on collinear data",
+    "TREND": "least squares on collinear data",
+    "GROWTH": "least squares on collinear data",
+    # Root finding from a guess: Excel's iteration (undocumented) can stop with #NUM! or reach
+    # another root where ours converges.
+    "XIRR": "iterative root finding",
+    "IRR": "iterative root finding",
+    "RATE": "iterative root finding",
+}
+
 # Statuses that are explained (not counted as model mismatches).
 EXPLAINED = {
     UNSUPPORTED: "unsupported function",
@@ -67,7 +91,26 @@ EXPLAINED = {
     ENGINE_ERROR: "engine error",
     UNCONVERGED: "circular group did not converge",
     OTHER_APPLICATION: "cached by another application than Excel",
+    LOCALE: "date text read by regional settings",
+    ENGINE_DIFFERENCE: "known engine difference",
 }
+# Explained statuses of cells that count as compared (against the match rate), as not matched.
+COMPARED_EXPLAINED = frozenset({OTHER_APPLICATION, LOCALE, ENGINE_DIFFERENCE})
+
+# Day and month in either order, with or without a year: "26/08", "10-12-1999", "2.3.2023".
+_DATE_TEXT = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{1,4}))?\s*$")
+
+
+def locale_dependent_date(text: str) -> bool:
+    """True for date text whose reading depends on the order of day and month (the
+    computer's regional settings): its two readings differ, or only one is a date."""
+    m = _DATE_TEXT.match(text)
+    if m is None:
+        return False
+    a, b = int(m.group(1)), int(m.group(3))
+    if a == b or not (1 <= a <= 31 and 1 <= b <= 31):
+        return False
+    return a <= 12 or b <= 12  # at least one reading is a date
 
 
 def excel_round15(x: float) -> float:
@@ -201,8 +244,9 @@ class ValidationReport:
     matched: int = 0
     mismatched: int = 0
     engine_errors: int = 0
-    # Compared, not matched, with a cause that is not the engine's (a cached value written by
-    # another application than Excel): they still count against the match rate.
+    # Compared, not matched, with a known cause that is not an engine failure (cached by another
+    # application, date text read by regional settings, a known engine difference): they still
+    # count against the match rate.
     explained: int = 0
     not_comparable: int = 0  # no cached value, volatile, external
     by_status: dict[str, int] = field(default_factory=dict)
@@ -225,7 +269,7 @@ class ValidationReport:
         elif status in (ENGINE_ERROR, UNSUPPORTED, UNCONVERGED):
             self.engine_errors += n
             self.compared += n
-        elif status == OTHER_APPLICATION:
+        elif status in COMPARED_EXPLAINED:
             self.explained += n
             self.compared += n
         else:
