@@ -58,6 +58,9 @@ __all__ = [
     "SharedFormula",
 ]
 
+# "lxml" reads every sheet with the lxml pass (the scanner of _fastsheet is the default).
+SHEET_READER_ENV = "XLIMPORT_SHEET_READER"
+
 # Environment variables of the limits (read by ReaderLimits.from_env, the default of every read).
 LIMIT_ENV = {
     "max_inflated_bytes": "XLIMPORT_MAX_INFLATED_MB",
@@ -482,7 +485,15 @@ class _WorkbookReader:
         return _xml.read_app_properties(_xml.parse_member(self.zf, part, "docProps/app.xml"))
 
     def _read_sheet(self, sheet: SheetData, part: str, ctx: _SheetContext) -> list[str]:
-        """Read the sheet's cells into ``sheet``; return the ranges of its active AutoFilter."""
+        """Read the sheet's cells into ``sheet``; return the ranges of its active AutoFilter.
+
+        The scanner of :mod:`xlimport._fastsheet` reads the sheets in the form it handles (it
+        gives exactly what the lxml pass gives); any other sheet, or any trouble, is read with
+        lxml from the start. ``XLIMPORT_SHEET_READER=lxml`` turns the scanner off."""
+        if os.environ.get(SHEET_READER_ENV, "").strip().lower() != "lxml":
+            filters = self._read_sheet_fast(sheet, part, ctx)
+            if filters is not None:
+                return filters
         try:
             with self.zf.open(part) as raw:
                 stream = _xml.CountingStream(raw, f"sheet {sheet.name!r}")
@@ -497,6 +508,20 @@ class _WorkbookReader:
             raise CorruptWorkbookError(
                 f"sheet {sheet.name!r}: corrupt data in {part} ({exc})", detail=str(exc)
             ) from exc
+
+    def _read_sheet_fast(self, sheet: SheetData, part: str, ctx: _SheetContext) -> list[str] | None:
+        """The scanner's pass, or None (nothing read) when the sheet must go through lxml."""
+        try:
+            with self.zf.open(part) as raw:
+                stream = _xml.CountingStream(raw, f"sheet {sheet.name!r}")
+                filters = _fastsheet.read_cells(stream, sheet, ctx)
+        except _fastsheet.CallbackError as exc:
+            raise exc.original from None
+        except Exception as exc:  # Fallback, and whatever else: lxml says what it is
+            log.debug("sheet %r: read with lxml (%s)", sheet.name, exc)
+            return None
+        ctx.meter.done += self.sizes[part]
+        return filters
 
 
 def _first_target(
@@ -1045,3 +1070,6 @@ def translate_formula(formula: str, row_delta: int, col_delta: int) -> str:
     if row_delta == 0 and col_delta == 0:
         return formula
     return _render(_tokenize(formula), row_delta, col_delta)
+
+
+from . import _fastsheet  # noqa: E402  (it uses the helpers above)

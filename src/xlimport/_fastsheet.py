@@ -1,0 +1,701 @@
+"""The fast path of the worksheet reader: a regular-expression scanner over the sheet's bytes.
+
+:func:`read_cells` produces exactly what ``reader._read_cells`` (the lxml ``iterparse`` pass)
+produces, for the sheets in the form it handles, and raises :class:`Fallback` for anything
+else, before it has touched the sheet: the caller then reads the sheet again with lxml, which
+gives the canonical result or error.
+
+How it stays exact:
+
+- Only the content of ``<sheetData>`` is scanned here. Everything before and after it (the
+  prolog, ``<dimension>``, AutoFilters...) goes through an lxml pull parser with the same
+  hardened options, so the XML declaration, DTDs, namespaces and the well-formedness of those
+  parts are judged by libxml2 itself.
+- The scanner accepts only a strict grammar of ``row``/``c``/``f``/``v``/``is`` elements without
+  prefixes, in the schema's order, separated by XML whitespace; every byte of ``sheetData``
+  must belong to a matched element. Anything else (prefixed elements such as ``x:c``,
+  comments, CDATA, ``xmlns`` declarations, ``extLst``, text between elements, nested rows)
+  is a fallback.
+- Text and attribute values get XML's treatment: line ends normalized, attribute whitespace
+  turned into spaces, the five predefined entities and numeric character references
+  replaced. Whatever libxml2 would reject (control characters, invalid UTF-8, undefined
+  entities, ``]]>``, references to non-characters, duplicate attributes, undeclared
+  prefixes) is a fallback, so the lxml path raises its own error.
+- Every limit the lxml path enforces (cells, formula length and depth, row and column
+  ranges) falls back when it is exceeded: the error is then raised by the lxml path.
+- ``<is>`` (inline rich text) is parsed by lxml, inside the same element nesting.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from typing import Any
+
+from lxml import etree
+
+from . import _xml
+from .reader import (
+    _CHECK_EVERY,
+    _DIGITS,
+    _ERROR_CODES,
+    MAX_ROWS,
+    SharedFormula,
+    _address,
+    _column_index,
+    _nesting_depth,
+    _resolve_pending,
+    _SheetContext,
+    _visible_length,
+)
+from .workbook import SheetData
+
+BLOCK = 1 << 20  # bytes read from the member at a time
+MAX_PREFIX = 16 << 20  # bytes before <sheetData> the scanner is willing to buffer
+MAX_TOKEN = 4 << 20  # one element (a cell, a row tag) larger than this: fallback
+_CACHE_MAX = 8192  # parsed attribute strings kept per sheet
+_MAX_NAMES = 1000  # distinct attribute names per sheet
+
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+
+class Fallback(Exception):
+    """The sheet is not in a form the scanner handles (or breaks a limit): read it with lxml."""
+
+
+class CallbackError(Exception):
+    """An exception that must reach the caller as is: raised by the progress callback, or
+    past the point where the sheet has been handed over (the lxml pass would raise it too)."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
+# ---- the grammar -----------------------------------------------------------------------------
+_WS = rb"[ \t\r\n]*"
+_NAME = rb"[A-Za-z_][A-Za-z0-9_.\-]{0,100}(?::[A-Za-z_][A-Za-z0-9_.\-]{0,100})?"
+_AVAL = rb"(?:\"[^<\"]*\"|'[^<']*')"
+_ATTRS = rb"(?:[ \t\r\n]+" + _NAME + _WS + rb"=" + _WS + _AVAL + rb")*" + _WS
+
+_TOKEN = re.compile(
+    _WS
+    + rb"(?:<c("  # 1: the cell's attributes
+    + rb'(?: r="([A-Z]{1,3})([0-9]{1,7})")?'  # 2, 3: the usual r
+    + rb'(?: s="([0-9]{1,9})")?'  # 4: s
+    + rb'(?: t="([A-Za-z]{1,9})")?'  # 5: t
+    + rb"("
+    + _ATTRS  # 6: any other attributes (parsed in full)
+    + rb"))(?:/>|>"
+    + _WS
+    + rb"(?:<f("
+    + _ATTRS  # 7
+    + rb")(?:/>|>([^<]*)</f"  # 8
+    + _WS
+    + rb">)"
+    + _WS
+    + rb")?(?:<v("
+    + _ATTRS  # 9
+    + rb")(?:/>|>([^<]*)</v"  # 10
+    + _WS
+    + rb">)"
+    + _WS
+    + rb")?(?:<is("
+    + _ATTRS  # 11
+    + rb")(?:/>|>(.*?)</is"  # 12
+    + _WS
+    + rb">)"
+    + _WS
+    + rb")?</c"
+    + _WS
+    + rb">)"
+    + rb"|(</row"  # 13
+    + _WS
+    + rb">)"
+    + rb'|<row((?: r="([0-9]{1,7})")?('  # 14, 15
+    + _ATTRS  # 16
+    + rb"))(/?)>"  # 17
+    + rb"|(</sheetData"  # 18
+    + _WS
+    + rb">))",
+    re.DOTALL,
+)
+_ATTR = re.compile(
+    rb"[ \t\r\n]+([A-Za-z_][A-Za-z0-9_.\-]{0,100})(?::([A-Za-z_][A-Za-z0-9_.\-]{0,100}))?"
+    + _WS
+    + rb"="
+    + _WS
+    + rb"(?:\"([^<\"]*)\"|'([^<']*)')"
+)
+_WS_ONLY = re.compile(_WS)
+_SHEETDATA_OPEN = re.compile(rb"<sheetData[ \t\r\n]*(/?)>")
+_XML_DECL = re.compile(
+    rb"<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*([\"'])([^\"']*)\1"
+    rb"(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*([\"'])([^\"']*)\3)?"
+)
+
+# Bytes libxml2 refuses anywhere in a document (C0 controls other than tab, LF, CR).
+_BAD = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(14, 32))
+_KEEP = bytes(sorted(set(range(256)) - set(_BAD)))
+_BAD_AMP = re.compile(rb"&(?!(?:lt|gt|amp|quot|apos|#[0-9]{1,10}|#x[0-9a-fA-F]{1,8});)")
+_REF = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
+_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_ATTR_WS = re.compile(r"\r\n|[\r\n\t]")
+
+
+def _valid_char(code: int) -> bool:
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+
+
+def _ref(m: re.Match) -> str:
+    name, dec, hexa = m.groups()
+    if name is not None:
+        return _ENTITIES[name]
+    code = int(dec) if dec is not None else int(hexa, 16)
+    if not _valid_char(code):
+        raise Fallback(f"character reference to {code:#x}")
+    return chr(code)
+
+
+def _text(s: str) -> str:
+    """Character data as the XML parser hands it over: line ends normalized, references
+    replaced (the caller calls this only when ``s`` holds ``&`` or ``\\r``)."""
+    if "\r" in s:
+        s = s.replace("\r\n", "\n").replace("\r", "\n")
+    if "&#" in s:
+        s = _REF.sub(_ref, s)
+    elif "&" in s:  # only the five predefined entities (checked): "&amp;" last
+        s = (
+            s.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", '"')
+            .replace("&apos;", "'")
+            .replace("&amp;", "&")
+        )
+    return s
+
+
+def _attr_value(raw: bytes) -> str:
+    s = raw.decode("utf-8")
+    if "\r" in s or "\n" in s or "\t" in s:
+        s = _ATTR_WS.sub(" ", s)
+    if "&" in s:
+        s = _REF.sub(_ref, s)
+    return s
+
+
+def _check_segment(buf: bytes, start: int, end: int) -> None:
+    """What libxml2 would reject in ``buf[start:end]``, a run of complete elements."""
+    seg = buf[start:end]
+    if seg.translate(None, _KEEP):
+        raise Fallback("control characters")
+    if b"]]>" in seg:
+        raise Fallback("']]>' in content")
+    if b"&" in seg:
+        if _BAD_AMP.search(seg):
+            raise Fallback("an undefined entity or a bad reference")
+        if b"&#" in seg:
+            for m in _REF.finditer(seg.decode("utf-8", "replace")):
+                _ref(m)  # raises on a reference to a character XML does not allow
+    if not seg.isascii():
+        if b"\xef\xbf\xbe" in seg or b"\xef\xbf\xbf" in seg:
+            raise Fallback("U+FFFE or U+FFFF")
+        seg.decode("utf-8")  # UnicodeDecodeError -> fallback
+
+
+def _decl_ok(head: bytes) -> bool:
+    """UTF-8 (with or without BOM), XML 1.0: the only encoding the scanner reads."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    if head.startswith(b"<?xml"):
+        m = _XML_DECL.match(head)
+        if m is None or m.group(2) != b"1.0":
+            return False
+        encoding = m.group(4)
+        return encoding is None or encoding.lower() in (b"utf-8", b"utf8")
+    return head[:1] == b"<"
+
+
+# ---- the pass --------------------------------------------------------------------------------
+def read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> list[str]:
+    """Everything ``reader._read_cells`` reads, or :class:`Fallback` with nothing changed.
+
+    The cells are gathered in local lists and moved into ``sheet`` (and the warnings into
+    ``ctx``) only once the whole sheet has been read."""
+    try:
+        return _read(stream, sheet, ctx)
+    except (Fallback, CallbackError):
+        raise
+    except (
+        ValueError,  # int(), float(), UnicodeDecodeError, bad columns and rows
+        IndexError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        etree.XMLSyntaxError,
+    ) as exc:
+        raise Fallback(f"{exc.__class__.__name__}: {exc}") from exc
+
+
+def _read(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> list[str]:
+    ns = ctx.ns
+    c_tag, row_tag, af_tag = f"{{{ns}}}c", f"{{{ns}}}row", f"{{{ns}}}autoFilter"
+    sd_tag, fc_tag, dim_tag = f"{{{ns}}}sheetData", f"{{{ns}}}filterColumn", f"{{{ns}}}dimension"
+    read = stream.read
+
+    # -- the prolog, up to <sheetData>, parsed by lxml
+    head = read(BLOCK)
+    if not _decl_ok(head[:512]):
+        raise Fallback("not UTF-8 XML 1.0")
+    idx = head.find(b"<sheetData")
+    while idx < 0:
+        if len(head) > MAX_PREFIX:
+            raise Fallback("no <sheetData> near the start")
+        more = read(BLOCK)
+        if not more:
+            raise Fallback("no <sheetData>")
+        tail = max(0, len(head) - 10)
+        head += more
+        idx = head.find(b"<sheetData", tail)
+    sd_match = _SHEETDATA_OPEN.match(head, idx)
+    if sd_match is None:
+        raise Fallback("<sheetData> with attributes")
+    parser = etree.XMLPullParser(
+        events=("start", "end"), tag=(sd_tag, c_tag, row_tag, af_tag), **_xml.PARSER_OPTIONS
+    )
+    parser.feed(head[: sd_match.end()])
+    sd_el = None
+    for event, el in parser.read_events():
+        if el.tag != sd_tag or sd_el is not None and event == "start":
+            raise Fallback(f"{el.tag} before <sheetData>")
+        sd_el = el
+    if sd_el is None:
+        raise Fallback("<sheetData> not where the scanner found it")
+    root = sd_el.getparent()
+    if root is None or root.getparent() is not None:
+        raise Fallback("<sheetData> not a child of the root")
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise Fallback("a DTD")
+    nsmap = root.nsmap
+    dim = root.find(dim_tag)
+    had_dimension = dim is not None
+    dimension = dim.get("ref") if dim is not None else None
+
+    # -- what the lxml pass keeps
+    sst, date1904, meter = ctx.sst, ctx.date1904, ctx.meter
+    max_formula = ctx.limits.max_formula_length
+    max_depth = ctx.limits.max_formula_depth
+    depth_from = 2 * max_depth
+    max_cells = ctx.limits.max_cells - ctx.cells_total
+    rows: array = array("i")
+    cols: array = array("i")
+    types: list[str] = []
+    values: list[Any] = []
+    formulas: list[str | None] = []
+    formats: list[str | None] = []
+    rows_append, cols_append = rows.append, cols.append
+    types_append, values_append = types.append, values.append
+    formulas_append, formats_append = formulas.append, formats.append
+    hidden_rows: list[int] = []
+    array_ranges: dict[tuple[int, int], str] = {}
+    data_tables: dict[tuple[int, int], str] = {}
+    col_cache: dict[Any, int] = {}
+    fmt_cache: dict[Any, tuple[str | None, bool]] = {}
+    shared: dict[str | None, SharedFormula] = {}
+    pending: list[tuple[int, str | None, int, int]] = []
+    errors_get = _ERROR_CODES.get
+    count = empty_formulas = bad_dates = 0
+    next_check = _CHECK_EVERY
+    row_base = prev_col = 0
+    in_row = False
+    row_r: str | None = None
+    row_hidden: str | None = None
+
+    attr_cache: dict[bytes, dict[str, str]] = {}
+    attr_cache_get = attr_cache.get
+    names_seen: set[str] = set()
+
+    def attrs(span: bytes) -> dict[str, str]:
+        """The attributes of one start tag, as lxml gives them (``{uri}local`` keys)."""
+        got = attr_cache.get(span)
+        if got is not None:
+            return got
+        out: dict[str, str] = {}
+        pos = 0
+        for m in _ATTR.finditer(span):
+            if m.start() != pos:
+                raise Fallback("unreadable attributes")
+            pos = m.end()
+            first, local, dq, sq = m.groups()
+            name = first.decode()
+            if local is not None:
+                prefix, lname = name, local.decode()
+                if prefix == "xmlns":
+                    raise Fallback("a namespace declaration inside <sheetData>")
+                uri = XML_NS if prefix == "xml" else nsmap.get(prefix)
+                if uri is None:
+                    raise Fallback(f"undeclared prefix {prefix}")
+                name = f"{{{uri}}}{lname}"
+            elif name == "xmlns":
+                raise Fallback("a namespace declaration inside <sheetData>")
+            if name in out:
+                raise Fallback(f"attribute {name} repeated")
+            out[name] = _attr_value(dq if dq is not None else sq)
+            names_seen.add(name)
+        if _WS_ONLY.fullmatch(span, pos) is None:
+            raise Fallback("unreadable attributes")
+        if len(names_seen) > _MAX_NAMES:
+            raise Fallback("too many attribute names")
+        if len(attr_cache) < _CACHE_MAX:
+            attr_cache[span] = out
+        return out
+
+    ns_decls = "".join(
+        f' xmlns="{_escape(uri)}"' if prefix is None else f' xmlns:{prefix}="{_escape(uri)}"'
+        for prefix, uri in nsmap.items()
+    )
+    root_name = root.tag.rpartition("}")[2]
+    if root.prefix:
+        root_name = f"{root.prefix}:{root_name}"
+
+    def inline_string(span: bytes, inner: bytes | None, in_row: bool) -> etree._Element:
+        """The ``<is>`` element, parsed by lxml at the depth it has in the sheet."""
+        if span.strip():
+            raise Fallback("<is> with attributes")
+        body = (
+            f"<{root_name}{ns_decls}><sheetData>{'<row>' if in_row else ''}<c><is>".encode()
+            + (inner or b"")
+            + f"</is></c>{'</row>' if in_row else ''}</sheetData></{root_name}>".encode()
+        )
+        doc = etree.fromstring(body, _xml.new_parser())
+        if sum(1 for _ in doc.iter(c_tag, row_tag, af_tag)) != (2 if in_row else 1):
+            raise Fallback("cells inside an inline string")
+        path = (
+            f"{sd_tag}/{row_tag}/{c_tag}/{{{ns}}}is" if in_row else f"{sd_tag}/{c_tag}/{{{ns}}}is"
+        )
+        el = doc.find(path)
+        if el is None:
+            raise Fallback("inline string not where expected")
+        return el
+
+    def report(count: int) -> None:
+        try:
+            meter.report(stream.count, f"sheet {sheet.name}: {count:,} cells read")
+        except Exception as exc:
+            raise CallbackError(exc) from exc
+
+    # -- <sheetData>: the scan
+    done = bool(sd_match.group(1))  # <sheetData/>
+    buf = head
+    pos = sd_match.end()
+    suffix_at = pos
+    eof = False
+    while not done:
+        start = pos
+        m = None
+        for m in iter(_TOKEN.scanner(buf, pos).match, None):
+            (ca, rl, rd, sb, tb, crest, fa, ft, va, vt, ia, it, rclose, rattrs, rr, rrest, rself,
+             sdclose) = m.groups()  # fmt: skip
+            if ca is None:
+                if rattrs is not None:
+                    if in_row:
+                        raise Fallback("a row inside a row")
+                    d = attrs(rrest) if rrest else None
+                    if rr is not None:
+                        if d is not None and "r" in d:
+                            raise Fallback("attribute r repeated")
+                        row_r = rr.decode()
+                    else:
+                        row_r = d.get("r") if d is not None else None
+                    row_hidden = d.get("hidden") if d is not None else None
+                    in_row = True
+                    if not rself:
+                        continue
+                elif rclose is None:  # </sheetData>
+                    if in_row:
+                        raise Fallback("</sheetData> inside a row")
+                    done = True
+                    suffix_at = m.start(18)
+                    break
+                elif not in_row:
+                    raise Fallback("</row> without <row>")
+                # the end of a row
+                row_base = int(row_r) if row_r else row_base + 1
+                if _xml.parse_bool(row_hidden):
+                    hidden_rows.append(row_base)
+                prev_col = 0
+                in_row = False
+                row_r = row_hidden = None
+                continue
+
+            # -- a cell
+            r: str | None
+            if crest:
+                d = attrs(crest)
+                if d:
+                    if "r" in d and rl is not None:
+                        raise Fallback("attribute r repeated")
+                    if "s" in d:
+                        if sb is not None:
+                            raise Fallback("attribute s repeated")
+                        sb = d["s"]
+                    if "t" in d:
+                        if tb is not None:
+                            raise Fallback("attribute t repeated")
+                        tb = d["t"]
+                r = d.get("r")
+            else:
+                r = None
+            if rl is not None:
+                col = col_cache.get(rl)
+                if col is None:
+                    col = col_cache[rl] = _column_index(rl.decode())
+                row = int(rd)
+                if not 0 < row <= MAX_ROWS:
+                    raise Fallback(f"row {row} out of range")
+            elif r is not None:
+                letters = r.rstrip(_DIGITS)
+                col = col_cache.get(letters)
+                if col is None:
+                    col = col_cache[letters] = _column_index(letters)
+                row = int(r[len(letters) :])
+                if not 0 < row <= MAX_ROWS:
+                    raise Fallback(f"row {row} out of range")
+            else:
+                row = int(row_r) if (in_row and row_r) else row_base + 1
+                col = prev_col + 1
+            prev_col = col
+
+            if va is None:
+                if fa is None and ia is None:
+                    continue  # a styled but empty cell
+            elif va:
+                attrs(va)
+            is_el = inline_string(ia, it, in_row) if ia is not None else None
+
+            formula = None
+            if fa is not None:
+                fd = attr_cache_get(fa)
+                if fd is None:
+                    fd = attrs(fa)
+                if ft:
+                    ftext = ft.decode()
+                    if "&" in ftext or "\r" in ftext:
+                        ftext = _text(ftext)
+                    if ftext[0] == "=":
+                        ftext = ftext[1:]
+                    if ftext and len(ftext) > max_formula and _visible_length(ftext) > max_formula:
+                        raise Fallback("formula over max_formula_length")
+                    if ftext and len(ftext) > depth_from and _nesting_depth(ftext) > max_depth:
+                        raise Fallback("formula over max_formula_depth")
+                else:
+                    ftext = None
+                ftype = fd.get("t")
+                if ftype is None or ftype == "normal":
+                    if ftext:
+                        formula = ftext
+                    else:
+                        empty_formulas += 1
+                elif ftype == "shared":
+                    si = fd.get("si")
+                    if ftext:
+                        formula = ftext
+                        if fd.get("ref") is not None or si not in shared:
+                            shared[si] = SharedFormula(ftext, row, col)
+                    else:
+                        sf = shared.get(si)
+                        if sf is not None:
+                            formula = sf.at(row, col)
+                        else:
+                            pending.append((count, si, row, col))
+                elif ftype == "array":
+                    if ftext:
+                        formula = ftext
+                        array_ranges[(row, col)] = fd.get("ref") or _address(row, col)
+                    else:
+                        empty_formulas += 1
+                elif ftype == "dataTable":
+                    data_tables[(row, col)] = fd.get("ref") or _address(row, col)
+                else:
+                    formula = ftext or None
+
+            # numbers and shared strings straight from the bytes (float() and int() read
+            # ASCII bytes as they read the text; anything else raises and falls back)
+            if tb is None or tb == b"n" or tb == "n":
+                if vt:
+                    value = float(vt)
+                    typ = "n"
+                else:
+                    value = None
+                    typ = ""
+            elif tb == b"s" or tb == "s":
+                if vt:
+                    value = sst[int(vt)]
+                    typ = "s"
+                else:
+                    value = None
+                    typ = ""
+            else:
+                t = tb.decode() if tb.__class__ is bytes else tb
+                if va is None:
+                    v = None
+                elif vt:
+                    v = vt.decode()
+                    if "&" in v or "\r" in v:
+                        v = _text(v)
+                else:
+                    v = ""
+                if t == "str":
+                    if v is None:
+                        value = None
+                        typ = ""
+                    else:
+                        value = _xml.unescape_ooxml(v)
+                        typ = "s"
+                elif t == "b":
+                    typ = "b" if v else ""
+                    value = (v == "1" or v.lower() == "true") if v else None
+                elif t == "e":
+                    typ = "e" if v else ""
+                    value = errors_get(v, v) if v else None
+                elif t == "inlineStr":
+                    typ = "s"
+                    value = _xml.rich_text(is_el, ns) if is_el is not None else (v or "")
+                elif t == "d":
+                    if v:
+                        try:
+                            value = _xml.iso_to_serial(v, date1904)
+                            typ = "d"
+                        except ValueError:
+                            value = v
+                            typ = "s"
+                            bad_dates += 1
+                    else:
+                        value = None
+                        typ = ""
+                else:
+                    value = v
+                    typ = "s" if v is not None else ""
+
+            fi = fmt_cache.get(sb)
+            if fi is None:
+                fi = fmt_cache[sb] = ctx.style_format(sb.decode() if sb.__class__ is bytes else sb)
+            if fi[1] and typ == "n":
+                typ = "d"
+
+            rows_append(row)
+            cols_append(col)
+            types_append(typ)
+            values_append(value)
+            formulas_append(formula)
+            formats_append(fi[0])
+            count += 1
+            if count >= next_check:
+                next_check += _CHECK_EVERY
+                if count > max_cells:
+                    raise Fallback("over max_cells")
+                report(count)
+
+        end = m.end() if m is not None else start
+        if end > start:
+            _check_segment(buf, start, end)
+        if done:
+            break
+        rest = buf[end:]
+        if eof:
+            raise Fallback("unreadable or truncated <sheetData>")
+        if len(rest) > MAX_TOKEN:
+            raise Fallback("an element the scanner does not read")
+        block = read(BLOCK)
+        if not block:
+            eof = True
+        buf = rest + block
+        pos = 0
+
+    # -- after </sheetData>: lxml again (AutoFilters, and the well-formedness of the rest)
+    filters: list[str] = []
+
+    def drain() -> None:
+        for event, el in parser.read_events():
+            tag = el.tag
+            if tag in (c_tag, row_tag):
+                raise Fallback("cells outside <sheetData>")
+            if tag == af_tag and event == "end":
+                parent = el.getparent()
+                if (
+                    parent is not None
+                    and parent.getparent() is None
+                    and el.find(fc_tag) is not None
+                ):
+                    filters.append(el.get("ref") or "")
+
+    parser.feed(buf[suffix_at:])
+    del buf, head
+    drain()
+    while block := read(BLOCK):
+        parser.feed(block)
+        drain()
+    final = parser.close()
+    drain()
+    docinfo = final.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise Fallback("a DTD")
+    if not had_dimension and final.find(dim_tag) is not None:
+        raise Fallback("<dimension> after <sheetData>")
+    if count > max_cells:
+        raise Fallback("over max_cells")
+
+    # -- done: hand everything over (no fallback past this point)
+    try:
+        if had_dimension:
+            sheet.dimension = dimension
+        for field, got in (
+            ("rows", rows),
+            ("cols", cols),
+            ("types", types),
+            ("values", values),
+            ("formulas", formulas),
+            ("formats", formats),
+            ("hidden_rows", hidden_rows),
+        ):
+            if len(getattr(sheet, field)):
+                getattr(sheet, field).extend(got)
+            else:  # the usual case, a fresh sheet: no copy
+                setattr(sheet, field, got)
+        sheet.array_ranges.update(array_ranges)
+        sheet.data_tables.update(data_tables)
+        ctx.cells_total += count
+        if pending:
+            _resolve_pending(sheet, shared, pending, ctx)
+        if sheet.rows:
+            sheet.max_row = max(sheet.rows)
+            sheet.max_col = max(sheet.cols)
+        if empty_formulas:
+            ctx.warnings.append(
+                f"sheet {sheet.name!r}: {empty_formulas:,} cells with an empty formula element "
+                "kept as constants (their cached values)"
+            )
+        if data_tables:
+            ctx.warnings.append(
+                f"sheet {sheet.name!r}: {len(data_tables)} data tables (what-if TABLE) kept as "
+                "constants with their cached values"
+            )
+        if bad_dates:
+            ctx.warnings.append(
+                f'sheet {sheet.name!r}: {bad_dates:,} date cells (t="d") with unreadable dates '
+                "kept as text"
+            )
+    except Exception as exc:
+        raise CallbackError(exc) from exc
+    report(count)
+    return filters
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
