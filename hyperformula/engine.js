@@ -38,6 +38,8 @@ const GraphModule = require(path.join(path.dirname(hfMain), 'DependencyGraph', '
 require('./lib/guard').install(hfMain);
 // A range already in the graph is not walked again for every formula using it (lib/ranges.js).
 require('./lib/ranges').install(hfMain);
+// Formulas of one shape share one AST and dependency list instead of a copy each (lib/parsecache.js).
+require('./lib/parsecache').install(hfMain);
 // Workbook-defined VBA functions, translated by the Python side (lib/udf.js).
 const udf = require('./lib/udf');
 // ---- dynamic references (INDIRECT / OFFSET) -------------------------------------------------
