@@ -68,6 +68,7 @@ const patch = (() => {
       m = enabled;
       graph.__xlPatched = m;
       graph.__xlEdgeIndex = [];
+      graph.__xlSorted = [];
     }
     return m;
   }
@@ -100,6 +101,22 @@ const patch = (() => {
         if (counting) counters.edgesAdded++;
         return;
       }
+      // A build adds most edges in increasing target order: while a node's list stays
+      // strictly increasing, a target above its last entry is new without any lookup, and the
+      // list needs no index (memory and time at 1M formulas). The first target out of order
+      // (or a removal, or a compaction) switches the node to the index.
+      let sorted = graph.__xlSorted[fromId];
+      if (sorted === undefined) {
+        sorted = true;
+        for (let i = 1; i < edges.length; i++) if (!(edges[i] > edges[i - 1])) { sorted = false; break; }
+        graph.__xlSorted[fromId] = sorted;
+      }
+      if (sorted && toId > edges[edges.length - 1]) {
+        edges.push(toId);
+        if (counting) { counters.scanSteps++; counters.edgesAdded++; }
+        return;
+      }
+      graph.__xlSorted[fromId] = false;
       if (counting) counters.scanSteps += edges.length;
       map = buildIndex(edges);
       graph.__xlEdgeIndex[fromId] = map;
@@ -130,6 +147,7 @@ const patch = (() => {
       return;
     }
     delete edges[index];
+    graph.__xlSorted[fromId] = false;
     if (map !== undefined) map.delete(toId);
   }
 
@@ -175,18 +193,18 @@ const patch = (() => {
     P.removeNode = function removeNode(node) {
       const id = node.idInGraph;
       const result = orig.removeNode.call(this, node); // its edge removals go through the above
-      if (modeOf(this) && id !== undefined) delete this.__xlEdgeIndex[id];
+      if (modeOf(this) && id !== undefined) { delete this.__xlEdgeIndex[id]; delete this.__xlSorted[id]; }
       return result;
     };
     P.fixEdgesArrayForNode = function fixEdgesArrayForNode(id) {
       // Compacts the array: positions change, so the index is dropped (rebuilt on demand).
-      if (modeOf(this)) delete this.__xlEdgeIndex[id];
+      if (modeOf(this)) { delete this.__xlEdgeIndex[id]; delete this.__xlSorted[id]; }
       return orig.fixEdgesArrayForNode.call(this, id);
     };
     P.addNodeIfNotExists = function addNodeIfNotExists(node) {
       const isNew = node.idInGraph === undefined;
       const id = orig.addNodeIfNotExists.call(this, node);
-      if (isNew && modeOf(this)) delete this.__xlEdgeIndex[id];
+      if (isNew && modeOf(this)) { delete this.__xlEdgeIndex[id]; delete this.__xlSorted[id]; }
       return id;
     };
   }
