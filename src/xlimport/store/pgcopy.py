@@ -13,12 +13,12 @@ infinities ``Infinity``/``-Infinity``.
 
 from __future__ import annotations
 
-import queue
 import re
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
+
+from xlimport._background import Prefetch
 
 NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": ""})
@@ -110,49 +110,25 @@ class CopyStream:
         # psycopg2 turns an exception raised in read() into "COPY failed": keep the original
         # so the caller can re-raise it (ImportCancelled from a progress callback, bad rows).
         self.error: BaseException | None = None
-        self._queue: queue.Queue | None = None
-        self._stop = threading.Event()
+        self._chunks: Iterator[tuple[int, bytes]] = self._formatted()
         if ahead > 0:
-            self._queue = queue.Queue(maxsize=ahead)
-            threading.Thread(target=self._produce, name="xlimport-copy", daemon=True).start()
+            self._chunks = Prefetch(self._chunks, ahead, "xlimport-copy")
 
-    def _next_chunk(self) -> tuple[int, bytes]:
-        chunk = list(islice(self._rows, self._chunk_size))
-        return len(chunk), format_chunk(chunk, self._kinds, self._prefix)
-
-    def _produce(self) -> None:
-        assert self._queue is not None
-        try:
-            while not self._stop.is_set():
-                item: Any = self._next_chunk()
-                self._put(item)
-                if not item[0]:
-                    return
-        except BaseException as exc:
-            self._put(exc)
-
-    def _put(self, item: Any) -> None:
-        assert self._queue is not None
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
+    def _formatted(self) -> Iterator[tuple[int, bytes]]:
+        while True:
+            chunk = list(islice(self._rows, self._chunk_size))
+            yield len(chunk), format_chunk(chunk, self._kinds, self._prefix)
+            if not chunk:
                 return
-            except queue.Full:
-                continue
 
     def close(self) -> None:
         """Stop the producing thread (when the COPY ends early)."""
-        self._stop.set()
+        if isinstance(self._chunks, Prefetch):
+            self._chunks.close()
 
     def read(self, size: int = -1) -> bytes:
         try:
-            if self._queue is None:
-                n, data = self._next_chunk()
-            else:
-                item = self._queue.get()
-                if isinstance(item, BaseException):
-                    raise item
-                n, data = item
+            n, data = next(self._chunks, (0, b""))
             if not n:
                 return b""
             self.count += n
