@@ -9,11 +9,16 @@
  * SORTBY of a filtered array, TAKE with a computed count) is the one Excel gave the formula's
  * range, when the engine recorded it (`recordedSize`), else one cell. The result is then fitted
  * to the announced size as Excel fills an array range: cropped, a single row or column repeated,
- * and #N/A past the rest.
+ * and #N/A past the rest. Only the formula's result fills the range: a call that is an argument
+ * of a function returning one value keeps its whole array (LOOKUP(2, UNIQUE({1;2;2;3})) in an
+ * array formula of one cell looks 2 up in {1;2;3}, not in the first value only).
  */
 const { hfInternal, recordedSize, staticValue } = require('./info_common');
 
 const { InterpreterState } = hfInternal('interpreter/InterpreterState.js');
+
+// formula root AST -> Map(node -> parent node), built on first need
+const PARENTS = new WeakMap();
 
 function makeArrayTools(hf) {
   const { ArraySize, CellError, ErrorType, SimpleRangeValue } = hf;
@@ -55,11 +60,60 @@ function makeArrayTools(hf) {
     return new ArraySize(size.width, size.height);
   }
 
-  /** The result block fitted to the size announced for this call (unchanged when none was). */
+  /** The node whose operand `ast` is, in the formula being evaluated (undefined when `ast` is
+   * the formula's root or is not part of it). */
+  function parentOf(ast, state) {
+    const vertex = state && state.formulaVertex;
+    const root = vertex && vertex.formula;
+    if (!root || typeof root !== 'object') return undefined;
+    let parents = PARENTS.get(root);
+    if (!parents) {
+      parents = new Map();
+      const walk = (node, depth) => {
+        if (!node || typeof node !== 'object' || depth > 200) return;
+        for (const k of ['args', 'left', 'right', 'value', 'expression']) {
+          const c = node[k];
+          if (!c || typeof c !== 'object') continue;
+          const kids = Array.isArray(c) ? c.flat() : [c];
+          for (const kid of kids) {
+            if (kid && typeof kid === 'object' && typeof kid.type === 'string') {
+              parents.set(kid, node);
+              walk(kid, depth + 1);
+            }
+          }
+        }
+      };
+      walk(root, 0);
+      PARENTS.set(root, parents);
+    }
+    return parents.get(ast);
+  }
+
+  /** True when the call `ast` is an argument of a function returning one value (LOOKUP(2,
+   * UNIQUE(...)), ROWS(SORT(...))): Excel gives that function the whole array, so the call is not
+   * fitted to the formula's range, which only the formula's root result fills. */
+  function feedsScalarFunction(plugin, ast, state) {
+    let parent = parentOf(ast, state);
+    while (parent && (parent.type === 'PARENTHESIS' || parent.type === 'PARENTHESES')) {
+      parent = parentOf(parent, state);
+    }
+    if (!parent || parent.type !== 'FUNCTION_CALL' || parent.procedureName === 'ARRAYFORMULA') {
+      return false;
+    }
+    const s = argSize(plugin, parent, state);
+    return !!s && s.width === 1 && s.height === 1;
+  }
+
+  /** The result block fitted to the size announced for this call (unchanged when none was, or
+   * when the call feeds a function returning one value). */
   function fit(plugin, ast, state, rows) {
     if (rows instanceof CellError) return rows;
     const byAst = plugin.__xlSizes && plugin.__xlSizes.get(key(state));
-    const size = byAst && byAst.get(ast);
+    let size = byAst && byAst.get(ast);
+    if (size && rows.length && (rows.length > size.height || rows[0].length > size.width)
+      && feedsScalarFunction(plugin, ast, state)) {
+      size = undefined;
+    }
     if (!size) {
       if (rows.length === 1 && rows[0].length === 1) return rows[0][0];
       return SimpleRangeValue.onlyValues(rows);
