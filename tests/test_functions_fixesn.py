@@ -14,6 +14,8 @@ import openpyxl
 from engine_cases import check, recomputed_values
 from openpyxl.worksheet.formula import ArrayFormula
 
+from xlimport.engine.base import EngineErrorValue
+
 
 def _array(ws, ref: str, formula: str) -> None:
     """An array formula over ``ref``; the other cells of the range hold a placeholder, so that
@@ -172,3 +174,18 @@ def test_nested_array_function_kept_whole(tmp_path):
     assert [got["A1"], got["A2"], got["A3"], got["D1"]] == [2, 3, 6, 2]
     assert [got["B1"], got["B2"]] == [1, 2]
     assert [got["C1"], got["C2"], got["C3"], got["C4"]] == [1, 2, 3, "#N/A"]
+
+
+def test_getting_data_constant_and_small_of_a_typed_value(engine):
+    # A cell holding the #GETTING_DATA error (not only the literal in a formula) keeps it; k
+    # below 1 is #NUM! for SMALL as for LARGE, also of a value typed in the formula.
+    check(
+        engine,
+        [
+            ("=ERROR.TYPE(A1)", 8),
+            ("=SMALL(5,0.5)", "#NUM!"),
+            ("=LARGE(5,0.5)", "#NUM!"),
+            ("=SMALL(5,1)", 5),
+        ],
+        constants=[(1, 1, EngineErrorValue("#GETTING_DATA"))],
+    )

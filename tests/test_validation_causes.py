@@ -214,7 +214,15 @@ def test_date_text_read_by_regional_settings_is_its_own_cause(tmp_path: Path) ->
         '<c r="D2"><f>A1&amp;"x"</f><v>0</v></c>'  # no date read, yet a text of one
         '<c r="E2"><f>VALUE(A1)</f><v>36445</v></c></row>'  # as we read it
     )
+    rows += (
+        '<row r="3"><c r="A3"><v>68.2</v></c>'
+        '<c r="B3" t="str"><f>TEXT(A3,"00,00")</f><v>68,20</v></c>'  # German: decimal comma
+        '<c r="C3" t="str"><f>TEXT(A3,"0")</f><v>x</v></c>'  # no separator: a plain mismatch
+        '<c r="D3" t="str"><f>A3&amp;"0,0"</f><v>x</v></c></row>'  # no TEXT call
+    )
     got = _statuses(tmp_path, rows)
+    assert got["B3"] == "locale_dependent"
+    assert got["C3"] == got["D3"] == MISMATCH
     assert got["A2"] == "locale_dependent"
     assert got["C2"] == "locale_dependent"
     assert got["B2"] == MISMATCH
@@ -230,10 +238,14 @@ def test_known_engine_differences_are_their_own_cause(tmp_path: Path) -> None:
         '<row r="3"><c r="A3"><v>60</v></c></row>'
         '<row r="4"><c r="A4"><f>IRR(A1:A3)</f><v>0.5</v></c>'  # Excel gave another value
         '<c r="B4"><f>B1*2</f><v>5</v></c>'  # a plain difference
-        '<c r="C4"><f>ROUND(IRR(A1:A3),2)</f><v>0.13</v></c></row>'  # right
+        '<c r="C4"><f>ROUND(IRR(A1:A3),2)</f><v>0.13</v></c>'  # right
+        '<c r="D4"><f>A4*1000</f><v>500</v></c>'  # computed from the root Excel found
+        '<c r="E4"><f>C4*1000</f><v>1</v></c></row>'  # C4 is exactly Excel's: not the cause
     )
     got = _statuses(tmp_path, rows)
     assert got["A4"] == "engine_difference"
+    assert got["D4"] == "engine_difference"
+    assert got["E4"] == MISMATCH
     assert got["B4"] == MISMATCH
     assert got["C4"] == MATCHED
 

@@ -122,7 +122,8 @@ function register(hfModule) {
         if (isError(k)) return k;
         const kn = typeof k === 'number' ? k : raw(this.arithmeticHelper.coerceToMaybeNumber(k));
         if (typeof kn !== 'number') return err('VALUE', `${id}: k is not a number`);
-        return kn > 0 && Math.ceil(kn) === 1 ? x : err('NUM', `${id}: k out of range`);
+        // k below 1 is #NUM! (a fractional k above it rounds up: only k = 1 picks the value)
+        return kn === 1 ? x : err('NUM', `${id}: k out of range`);
       })
     );
   }

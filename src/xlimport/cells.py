@@ -41,6 +41,9 @@ _CELL_REF = re.compile(
     r"(?<![\w.$:])((?:'(?:[^']|'')+'|[^\W\d][\w.]*)!)?\$?([A-Za-z]{1,3})\$?(\d{1,7})(?![\w.(!:])"
 )
 
+# A number format with a decimal or thousands separator next to a digit placeholder.
+_SEPARATOR_FORMAT = re.compile(r"[0#?][.,]|[.,][0#?]")
+
 _EPOCH_1900 = datetime(1899, 12, 30)
 _EPOCH_1904 = datetime(1904, 1, 1)
 
@@ -165,16 +168,15 @@ class RowBuilder:
 
     def _cause(self, cell: tuple[int, int]) -> str | None:
         """The known cause of a difference in ``cell`` (an anchor), if any: a function whose
-        results differ from Excel's in a documented way, or date text read by regional
-        settings (a text constant of the formula or a cell it names)."""
+        results differ from Excel's in a documented way, called by the cell or by a cell it
+        names and that was not recomputed exactly to its cached value (a root found another way
+        moves everything computed from it), or date text read
+        by regional settings (a text constant of the formula or a text cell it names)."""
         s, i = cell
-        sheet = self.wb.sheets[s]
-        formula = sheet.formulas[i]
+        formula = self.wb.sheets[s].formulas[i]
         if not formula:
             return None
-        per = self.analysis.infos[s]
-        k = per.ordinal(i)
-        if k >= 0 and any(f in KNOWN_DIFFERENCES for f in per.functions[k]):
+        if self._known_difference(s, i):
             return ENGINE_DIFFERENCE
         texts = [t.replace('""', '"') for t in _STRING_LITERAL.findall(formula)]
         for m in _CELL_REF.finditer(formula):
@@ -183,15 +185,47 @@ class RowBuilder:
                 name = m.group(1).rstrip("!")
                 name = name[1:-1].replace("''", "'") if name.startswith("'") else name
                 target = self._sheet_ids.get(name.lower(), -1)
-            value = self._text_at(target, int(m.group(3)), m.group(2))
-            if value is not None:
-                texts.append(value)
+            j = self._index_of(target, int(m.group(3)), m.group(2))
+            if j is None:
+                continue
+            sh = self.wb.sheets[target]
+            if sh.formulas[j] is not None:
+                # a precedent with a known difference whose value is not exactly Excel's
+                if self._known_difference(target, j) and self._differs(target, j):
+                    return ENGINE_DIFFERENCE
+            elif sh.types[j] == "s":
+                texts.append(sh.values[j])
         if any(locale_dependent_date(t) for t in texts):
+            return LOCALE
+        if self._calls(s, i, "TEXT") and any(_SEPARATOR_FORMAT.search(t) for t in texts):
+            # TEXT's format codes are read in the language of the computer: "00,00" shows two
+            # decimals where the comma is the decimal separator
             return LOCALE
         return None
 
-    def _text_at(self, s: int, row: int, letters: str) -> str | None:
-        """The text constant at (row, column letters) of sheet ``s``, if there is one."""
+    def _calls(self, s: int, i: int, function: str) -> bool:
+        per = self.analysis.infos[s]
+        k = per.ordinal(i)
+        return k >= 0 and function in per.functions[k]
+
+    def _differs(self, s: int, i: int) -> bool:
+        """Whether cell ``i`` of sheet ``s`` was recomputed to anything but its cached value."""
+        computed = self.values[s] if s < len(self.values) else {}
+        if i not in computed:
+            return False
+        calc, sh = computed[i], self.wb.sheets[s]
+        cached = sh.values[i]
+        if isinstance(calc, EngineErrorValue):
+            return not (sh.types[i] == "e" and cached == calc.code)
+        return type(calc) is not type(cached) or calc != cached
+
+    def _known_difference(self, s: int, i: int) -> bool:
+        per = self.analysis.infos[s]
+        k = per.ordinal(i)
+        return k >= 0 and any(f in KNOWN_DIFFERENCES for f in per.functions[k])
+
+    def _index_of(self, s: int, row: int, letters: str) -> int | None:
+        """The cell index at (row, column letters) of sheet ``s``, if the cell is stored."""
         if s < 0:
             return None
         index = self._cell_index.get(s)
@@ -200,14 +234,7 @@ class RowBuilder:
             index = self._cell_index[s] = {
                 (r, c): j for j, (r, c) in enumerate(zip(sh.rows, sh.cols, strict=True))
             }
-        try:
-            j = index.get((row, _column_number(letters)))
-        except ValueError:
-            return None
-        sh = self.wb.sheets[s]
-        if j is None or sh.formulas[j] is not None or sh.types[j] != "s":
-            return None
-        return sh.values[j]
+        return index.get((row, _column_number(letters)))
 
     def rows(self) -> Iterator[tuple]:
         """Every cell's row, in sheet and cell order; the report's counts are complete once
