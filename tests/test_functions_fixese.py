@@ -219,7 +219,9 @@ def test_unions_of_known_areas(tmp_path):
 def test_union_rewrite_leaves_other_parentheses():
     from xlimport.references import rewrite_unions
 
-    for formula in ("SUM(A1,(B1))", "1+(A1)", "F((A1,B1))", "SUM(X(A1,B1) C1)", 'F("(a,b)")'):
+    for formula in ("SUM(A1,(B1))", "1+(A1)", "SUM(X(A1,B1) C1)", 'F("(a,b)")', "F((A1,C1))"):
         assert rewrite_unions(formula) == formula
+    # areas tiling one rectangle are that rectangle (tests/test_formula_shapes.py)
+    assert rewrite_unions("F((A1,B1))") == "F((A1:B1))"
     assert rewrite_unions("SUM((A1,B1))*2") == "SUM(A1,B1)*2"
     assert rewrite_unions("_xlfn.AREAS((B7:D14,E2,F4:H16))") == "3"
