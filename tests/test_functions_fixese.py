@@ -223,5 +223,6 @@ def test_union_rewrite_leaves_other_parentheses():
         assert rewrite_unions(formula) == formula
     # areas tiling one rectangle are that rectangle (tests/test_formula_shapes.py)
     assert rewrite_unions("F((A1,B1))") == "F((A1:B1))"
-    assert rewrite_unions("SUM((A1,B1))*2") == "SUM(A1,B1)*2"
+    assert rewrite_unions("SUM((A1,B1))*2") == "SUM((A1:B1))*2"
+    assert rewrite_unions("SUM((A1,C1))*2") == "SUM(A1,C1)*2"
     assert rewrite_unions("_xlfn.AREAS((B7:D14,E2,F4:H16))") == "3"

@@ -181,10 +181,13 @@ def test_functions_are_registered(engine):
 
 def test_textsplit_spills_its_parts(engine):
     # the size of a spill must be known before evaluation: a literal, or a constant cell
-    # loaded before the formula (left of it or above it)
+    # loaded before the formula (left of it or above it); the spilling formulas are array
+    # formulas of the file (Excel 365 writes a spill as one), an ordinary formula shows the
+    # top-left value only (tests/test_formula_shapes.py)
     formulas = [(1, 1, '=TEXTSPLIT("a,b,c;d,e",",",";")'), (5, 2, '=TEXTSPLIT(A5," ")')]
     constants = [(5, 1, "Dakota Lennon Sanchez")]
-    engine.load([EngineSheet("S", constants, formulas)], [], EngineSettings())
+    arrays = [(1, 1, 2, 3), (5, 2, 1, 3)]
+    engine.load([EngineSheet("S", constants, formulas, arrays=arrays)], [], EngineSettings())
     got = engine.set_and_read(
         [], [("S", r, c) for r in (1, 2) for c in (1, 2, 3)] + [("S", 5, c) for c in (2, 3, 4)]
     )
