@@ -231,7 +231,7 @@ const patch = (() => {
 const MESSAGE_LIMIT = 500;
 const KNOWN_ERRORS = new Set([
   '#DIV/0!', '#N/A', '#NAME?', '#NULL!', '#NUM!', '#REF!', '#VALUE!', '#CYCLE!', '#ERROR!',
-  '#SPILL!', '#GETTING_DATA',
+  '#SPILL!', '#GETTING_DATA', '#CALC!', '#FIELD!', '#BLOCKED!', '#CONNECT!', '#UNKNOWN!', '#BUSY!',
 ]);
 
 const state = {

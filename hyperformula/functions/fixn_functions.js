@@ -77,12 +77,27 @@ const LIFTED = {
  * error literal: HyperFormula 3.5.0 has no such error type, and its error-literal token does not
  * admit the underscore, so ERROR.TYPE(#GETTING_DATA) did not parse. As fix9_null.js does for
  * #NULL!, the type and its text are added before any workbook is built. */
+// Excel's errors HyperFormula 3.5.0 lacks (cached values of Excel 365 workbooks, read from their
+// rich values by src/xlimport/_richerrors.py), with their ERROR.TYPE numbers (Microsoft,
+// "ERROR.TYPE function"; #BUSY! has none).
+const NEW_ERRORS = {
+  GETTING_DATA: ['#GETTING_DATA', 8],
+  CONNECT: ['#CONNECT!', 10],
+  BLOCKED: ['#BLOCKED!', 11],
+  UNKNOWN: ['#UNKNOWN!', 12],
+  FIELD: ['#FIELD!', 13],
+  CALC: ['#CALC!', 14],
+  BUSY: ['#BUSY!', undefined],
+};
+
 function addGettingData(hfModule) {
   const { HyperFormula, ErrorType } = hfModule;
-  if (!ErrorType.GETTING_DATA) ErrorType.GETTING_DATA = 'GETTING_DATA';
-  for (const code of HyperFormula.getRegisteredLanguagesCodes()) {
-    const errors = HyperFormula.getLanguage(code).errors;
-    if (errors && !errors.GETTING_DATA) errors.GETTING_DATA = '#GETTING_DATA';
+  for (const [type, [text]] of Object.entries(NEW_ERRORS)) {
+    if (!ErrorType[type]) ErrorType[type] = type;
+    for (const code of HyperFormula.getRegisteredLanguagesCodes()) {
+      const errors = HyperFormula.getLanguage(code).errors;
+      if (errors && !errors[type]) errors[type] = text;
+    }
   }
   const { ErrorLiteral } = hfInternal('parser/LexerConfig.js');
   if (ErrorLiteral && ErrorLiteral.PATTERN instanceof RegExp && !ErrorLiteral.PATTERN.source.includes('_')) {
@@ -196,7 +211,8 @@ function finalize(hfModule) {
     const args = ast.args || [];
     if (args.length === 1 && given(args[0])) {
       const v = this.evaluateAst(args[0], state);
-      if (isError(v) && v.type === 'GETTING_DATA') return 8;
+      const known = isError(v) ? NEW_ERRORS[v.type] : undefined;
+      if (known && known[1] !== undefined) return known[1];
     }
     return base(ast, state);
   }));

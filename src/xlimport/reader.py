@@ -353,6 +353,10 @@ class _WorkbookReader:
             tables.extend(self._tables(name, part, filters))
             _mark_filtered(sheet, filters)
         self.warnings.extend(ctx.warnings)
+        codes = _richerrors.error_codes(self.zf)
+        if codes:  # errors stored as rich values (#SPILL!, #CALC!, ...): rare, read again
+            for sheet, (_, _, _, part) in zip(sheets, worksheets, strict=True):
+                _apply_rich_errors(sheet, _xml.read_member(self.zf, part), codes)
 
         application, app_version = self._app_properties()
         data = WorkbookData(
@@ -820,6 +824,26 @@ def _read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContex
     return filters
 
 
+def _apply_rich_errors(sheet: SheetData, data: bytes, codes: dict[int, str]) -> None:
+    """Error cells whose value metadata holds the real error get it as their cached value."""
+    found = [
+        (ref, codes[vm])
+        for ref, t, vm in _richerrors.cells_with_value_metadata(data)
+        if t == "e" and vm in codes
+    ]
+    if not found:
+        return
+    index = {(r, c): i for i, (r, c) in enumerate(zip(sheet.rows, sheet.cols, strict=True))}
+    for ref, code in found:
+        letters = ref.rstrip(_DIGITS)
+        try:
+            i = index.get((int(ref[len(letters) :]), _column_index(letters)))
+        except ValueError:
+            continue
+        if i is not None and sheet.types[i] == "e":
+            sheet.values[i] = code
+
+
 def _file_app(root: etree._Element, ns: str) -> str | None:
     """The ``appName`` of the workbook's ``<fileVersion>`` ("xl" for Excel), if any."""
     fv = root.find(f"{{{ns}}}fileVersion")
@@ -1072,4 +1096,4 @@ def translate_formula(formula: str, row_delta: int, col_delta: int) -> str:
     return _render(_tokenize(formula), row_delta, col_delta)
 
 
-from . import _fastsheet  # noqa: E402  (it uses the helpers above)
+from . import _fastsheet, _richerrors  # noqa: E402  (they use the helpers above)
