@@ -126,7 +126,7 @@ function definePlugin(hf) {
           if (flags[1] && counts.get(k) !== 1) return;
           out.push(row);
         });
-        // #CALC! in Excel, which the file stores as #VALUE!
+        // #CALC! in Excel: fixo_calc.js turns this message into it (keep the message)
         if (!out.length) return err('VALUE', 'no unique values (#CALC! in Excel)');
         if (flags[0]) out = transpose(out);
         return fit(this, ast, state, zeroBlanks(out));

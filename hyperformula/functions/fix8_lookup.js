@@ -22,7 +22,8 @@
  * (which took several include arrays and no if_empty): include is one column as tall as array
  * (rows kept) or one row as wide (columns kept); a number is TRUE unless 0, a logical itself,
  * text #VALUE!, an error that error; any other shape #VALUE!. Nothing kept gives if_empty, or
- * #CALC!, which Excel saves in the file as #VALUE!. The array formula around it fills its range
+ * #CALC! (fixo_calc.js turns this module's 'nothing kept' error into it; keep the message). The
+ * array formula around it fills its range
  * with the result.
  */
 const { registerPlugin, makeTools, hfInternal, recordedSize } = require('./info_common');
