@@ -300,7 +300,8 @@ def test_concatenate_intersects_or_goes_element_by_element(engine):
 
 def test_filter(engine):
     # Microsoft ("FILTER function"). Cached in ironcalc__lookup_and_reference_filter_errors.xlsx:
-    # nothing kept is #CALC!, saved as #VALUE!; a text include value is #VALUE!. In
+    # nothing kept is #CALC! (the file's rich value: read as such); a text include value is
+    # #VALUE!. In
     # formulas__test.xlsx (EXTRA): FILTER({"a",2.1,"b",4.1;"a",2.1,"b",4.1},
     # {FALSE,-2.1,0,4.1}) keeps columns 2 and 4; FILTER({"a",2.1,"b",4.1},TRUE) the whole row.
     got = _block(
@@ -318,7 +319,7 @@ def test_filter(engine):
         [(1, 3, 2, 1), (6, 1, 2, 2), (9, 1, 1, 4)],
         [(1, 3), (2, 3), (1, 4), (2, 4), (3, 4), (6, 1), (7, 2), (9, 1), (9, 4), (4, 4)],
     )
-    assert got == [3.0, 4.0, "#VALUE!", "none", "#VALUE!", 2.1, 4.1, "a", 4.1, 9.0]
+    assert got == [3.0, 4.0, "#CALC!", "none", "#VALUE!", 2.1, 4.1, "a", 4.1, 9.0]
 
 
 def test_array_formula_over_a_computed_reference(engine):
