@@ -137,3 +137,10 @@ def test_error_type_of_a_real_workbook(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/db.sqlite"
     r = xlimport.import_workbook(CORPUS / "ironcalc__information_error.type.xlsx", store=url)
     assert r.validation.mismatched == 0, r.validation.samples
+
+
+def test_a_start_tag_cut_between_blocks_is_still_found() -> None:
+    xml = b'<row r="1"><c r="A1" t="e" vm="2"><v>#VALUE!</v></c><c r="B1" vm="1" t="e"/></row>'
+    for cut in range(1, len(xml)):
+        got = _richerrors.cells_with_value_metadata([xml[:cut], xml[cut:]])
+        assert got == [("A1", "e", 2), ("B1", "e", 1)], cut

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterable
 
 from . import _xml
 
@@ -114,13 +115,24 @@ def error_codes(zf: zipfile.ZipFile) -> dict[int, str]:
     return out
 
 
-def cells_with_value_metadata(data: bytes) -> list[tuple[str, str | None, int]]:
-    """(reference, type, vm) of every ``<c>`` of a sheet's XML carrying a ``vm`` attribute."""
+def cells_with_value_metadata(
+    blocks: Iterable[bytes],
+) -> list[tuple[str, str | None, int]]:
+    """(reference, type, vm) of every ``<c>`` carrying a ``vm`` attribute in a sheet's XML given
+    as consecutive blocks (a start tag cut by a block's end is completed by the next block)."""
     found = []
-    for m in _CELL_WITH_VM.finditer(data):
-        attrs = {k.decode(): v.decode() for k, v in _ATTR.findall(m.group(1))}
-        try:
-            found.append((attrs.get("r", ""), attrs.get("t"), int(attrs["vm"])))
-        except (KeyError, ValueError):
-            continue
+    carry = b""
+    for block in blocks:
+        data = carry + block
+        cut = data.rfind(b"<")
+        if cut >= 0 and data.find(b">", cut) < 0:  # an unfinished tag: scan it with the next
+            data, carry = data[:cut], data[cut:]
+        else:
+            carry = b""
+        for m in _CELL_WITH_VM.finditer(data):
+            attrs = {k.decode(): v.decode() for k, v in _ATTR.findall(m.group(1))}
+            try:
+                found.append((attrs.get("r", ""), attrs.get("t"), int(attrs["vm"])))
+            except (KeyError, ValueError):
+                continue
     return found

@@ -19,7 +19,7 @@ import re
 import time
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -356,7 +356,7 @@ class _WorkbookReader:
         codes = _richerrors.error_codes(self.zf)
         if codes:  # errors stored as rich values (#SPILL!, #CALC!, ...): rare, read again
             for sheet, (_, _, _, part) in zip(sheets, worksheets, strict=True):
-                _apply_rich_errors(sheet, _xml.read_member(self.zf, part), codes)
+                _apply_rich_errors(sheet, self._blocks(part), codes)
 
         application, app_version = self._app_properties()
         data = WorkbookData(
@@ -512,6 +512,15 @@ class _WorkbookReader:
             raise CorruptWorkbookError(
                 f"sheet {sheet.name!r}: corrupt data in {part} ({exc})", detail=str(exc)
             ) from exc
+
+    def _blocks(self, part: str, size: int = 1 << 22) -> Iterator[bytes]:
+        """The member's bytes in blocks of ``size`` (a sheet read again without holding it)."""
+        try:
+            with self.zf.open(part) as raw:
+                while block := raw.read(size):
+                    yield block
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            raise CorruptWorkbookError(f"corrupt zip member {part}: {exc}") from exc
 
     def _read_sheet_fast(self, sheet: SheetData, part: str, ctx: _SheetContext) -> list[str] | None:
         """The scanner's pass, or None (nothing read) when the sheet must go through lxml."""
@@ -824,11 +833,11 @@ def _read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContex
     return filters
 
 
-def _apply_rich_errors(sheet: SheetData, data: bytes, codes: dict[int, str]) -> None:
+def _apply_rich_errors(sheet: SheetData, blocks: Iterator[bytes], codes: dict[int, str]) -> None:
     """Error cells whose value metadata holds the real error get it as their cached value."""
     found = [
         (ref, codes[vm])
-        for ref, t, vm in _richerrors.cells_with_value_metadata(data)
+        for ref, t, vm in _richerrors.cells_with_value_metadata(blocks)
         if t == "e" and vm in codes
     ]
     if not found:
