@@ -258,3 +258,35 @@ def test_locale_dependent_date_text() -> None:
     assert not f("32/13/2000")  # a date in neither reading
     assert not f("2023-03-02")  # ISO: year first, one reading
     assert not f("abc") and not f("1/2/3/4")
+
+
+@pytest.mark.parametrize("tolerance", [1e-6, 1e-3, 0.0])
+def test_near_numbers_are_classified_as_the_full_comparison_does(
+    tmp_path: Path, tolerance: float
+) -> None:
+    """Rows take a shortcut for numbers within half the tolerance of their cached value: it
+    must agree with compare() on both sides of the tolerance, absolute and relative."""
+    bases = [2.0, 2e9, 2e-9, -3.5]
+    factors = [0.0, 1e-16, 3e-7, 4.9e-7, 5.1e-7, 9.9e-7, 1.01e-6, 2e-6, 1e-3, 0.1]
+    cells, expected = [], {}
+    row = 1
+    for base in bases:
+        for f in factors:
+            for cached in (base * (1 + f), base + f):
+                ref = f"B{row}"
+                cells.append(
+                    f'<row r="{row}"><c r="A{row}"><v>{base!r}</v></c>'
+                    f'<c r="{ref}"><f>A{row}*1</f><v>{cached!r}</v></c></row>'
+                )
+                expected[ref] = compare("n", cached, base, tolerance)
+                row += 1
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(workbook(rows="".join(cells)))
+    url = f"sqlite:///{tmp_path}/db.sqlite"
+    r = xlimport.import_workbook(path, store=url, options={"tolerance": tolerance})
+    got = {
+        c["cell"]: c["status"]
+        for c in xlimport.open_store(url).iter_cells(r.model_id, CellFilter(has_formula=True))
+    }
+    assert got == expected
+    assert set(expected.values()) == {MATCHED, MISMATCH}

@@ -244,9 +244,12 @@ class RowBuilder:
         circular = self.analysis.circular_cells
         report = self.report
         counts: Counter = Counter()
-        # With no external or unconverged cells, a number recomputed exactly to its cached
-        # value is MATCHED without further checks (most cells of a model).
+        # With no external or unconverged cells, a number recomputed to its cached value, or
+        # within half the tolerance of it (compare() rounds both to 15 digits first, which moves
+        # them by far less than the other half), is MATCHED without further checks (most cells
+        # of a model; a workbook cached by LibreOffice differs in the last bits).
         fast = self.validate and not self.analysis.external_roots and not self.unconverged
+        near = self.tolerance / 2 if self.tolerance >= 1e-12 else 0.0
         letters = _LETTERS
         for sheet in wb.sheets:
             s = sheet.index
@@ -283,7 +286,12 @@ class RowBuilder:
                     )
                     continue
                 calc = computed.get(i)
-                if fast and type(calc) is float and (type_ == "n" or type_ == "d") and calc == rv:
+                if (
+                    fast
+                    and type(calc) is float
+                    and (type_ == "n" or type_ == "d")
+                    and (calc == rv or abs(calc - rv) <= near * max(1.0, abs(calc), abs(rv)))
+                ):
                     ctype, cv, ct = "number", calc, None
                     status = MATCHED
                 else:
