@@ -15,6 +15,7 @@ from typing import Any
 
 from .engine.base import EngineErrorValue
 from .evaluate import _LETTERS, Analysis, col_letter
+from .reader import _column_index
 from .validation import (
     ENGINE_DIFFERENCE,
     EXTERNAL,
@@ -94,13 +95,6 @@ def split_calculated(value: Any) -> tuple[str, float | None, str | None]:
     if isinstance(value, EngineErrorValue):
         return "error", None, value.code
     return "text", None, str(value)
-
-
-def _column_number(letters: str) -> int:
-    col = 0
-    for ch in letters.upper():
-        col = col * 26 + ord(ch) - 64
-    return col
 
 
 class RowBuilder:
@@ -234,7 +228,10 @@ class RowBuilder:
             index = self._cell_index[s] = {
                 (r, c): j for j, (r, c) in enumerate(zip(sh.rows, sh.cols, strict=True))
             }
-        return index.get((row, _column_number(letters)))
+        try:
+            return index.get((row, _column_index(letters)))
+        except ValueError:  # beyond column XFD: a name, not a cell
+            return None
 
     def rows(self) -> Iterator[tuple]:
         """Every cell's row, in sheet and cell order; the report's counts are complete once
