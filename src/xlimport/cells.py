@@ -42,9 +42,6 @@ _CELL_REF = re.compile(
     r"(?<![\w.$:])((?:'(?:[^']|'')+'|[^\W\d][\w.]*)!)?\$?([A-Za-z]{1,3})\$?(\d{1,7})(?![\w.(!:])"
 )
 
-# A number format with a decimal or thousands separator next to a digit placeholder.
-_SEPARATOR_FORMAT = re.compile(r"[0#?][.,]|[.,][0#?]")
-
 _EPOCH_1900 = datetime(1899, 12, 30)
 _EPOCH_1904 = datetime(1904, 1, 1)
 
@@ -191,16 +188,7 @@ class RowBuilder:
                 texts.append(sh.values[j])
         if any(locale_dependent_date(t) for t in texts):
             return LOCALE
-        if self._calls(s, i, "TEXT") and any(_SEPARATOR_FORMAT.search(t) for t in texts):
-            # TEXT's format codes are read in the language of the computer: "00,00" shows two
-            # decimals where the comma is the decimal separator
-            return LOCALE
         return None
-
-    def _calls(self, s: int, i: int, function: str) -> bool:
-        per = self.analysis.infos[s]
-        k = per.ordinal(i)
-        return k >= 0 and function in per.functions[k]
 
     def _differs(self, s: int, i: int) -> bool:
         """Whether cell ``i`` of sheet ``s`` was recomputed to anything but its cached value."""
