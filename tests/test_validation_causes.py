@@ -235,18 +235,34 @@ def test_known_engine_differences_are_their_own_cause(tmp_path: Path) -> None:
         '<row r="1"><c r="A1"><v>-100</v></c><c r="B1"><v>2</v></c></row>'
         '<row r="2"><c r="A2"><v>60</v></c></row>'
         '<row r="3"><c r="A3"><v>60</v></c></row>'
-        '<row r="4"><c r="A4"><f>IRR(A1:A3)</f><v>0.5</v></c>'  # Excel gave another value
+        # Excel's iteration stopped (#NUM!) where ours converged: the known difference
+        '<row r="4"><c r="A4" t="e"><f>IRR(A1:A3)</f><v>#NUM!</v></c>'
         '<c r="B4"><f>B1*2</f><v>5</v></c>'  # a plain difference
         '<c r="C4"><f>ROUND(IRR(A1:A3),2)</f><v>0.13</v></c>'  # right
-        '<c r="D4"><f>A4*1000</f><v>500</v></c>'  # computed from the root Excel found
-        '<c r="E4"><f>C4*1000</f><v>1</v></c></row>'  # C4 is exactly Excel's: not the cause
+        '<c r="D4" t="e"><f>A4*1000</f><v>#NUM!</v></c>'  # computed from that IRR
+        '<c r="E4"><f>C4*1000</f><v>1</v></c>'  # C4 is exactly Excel's: not the cause
+        '<c r="F4"><f>IRR(A1:A3)</f><v>0.5</v></c>'  # both numbers: a plain difference
+        '<c r="G4"><f>IRR(A1:A3)</f><v>0.1306623863</v></c>'  # a hair off ours (matched)
+        '<c r="H4"><f>(G4-0.1306623863)*1E+12</f><v>0</v></c></row>'  # magnified by it
     )
     got = _statuses(tmp_path, rows)
-    assert got["A4"] == "engine_difference"
-    assert got["D4"] == "engine_difference"
-    assert got["E4"] == MISMATCH
-    assert got["B4"] == MISMATCH
-    assert got["C4"] == MATCHED
+    assert got["A4"] == got["D4"] == "engine_difference"
+    assert got["B4"] == got["E4"] == got["F4"] == MISMATCH
+    assert got["C4"] == got["G4"] == MATCHED
+    assert got["H4"] == "engine_difference"
+
+
+def test_signatures_of_known_differences() -> None:
+    from xlimport.engine.base import EngineErrorValue
+    from xlimport.validation import COLLINEAR, NOT_CONVERGED, shows_signature
+
+    assert shows_signature(COLLINEAR, "n", 0.0, 0.577)
+    assert shows_signature(COLLINEAR, "n", 2.0, 0.0)
+    assert not shows_signature(COLLINEAR, "n", 2.0, 1.0)
+    assert shows_signature(NOT_CONVERGED, "e", "#NUM!", 0.599)
+    assert shows_signature(NOT_CONVERGED, "n", 0.1, EngineErrorValue("#NUM!"))
+    assert not shows_signature(NOT_CONVERGED, "n", 0.1, 0.2)
+    assert not shows_signature(NOT_CONVERGED, "e", "#DIV/0!", 0.2)
 
 
 def test_locale_dependent_date_text() -> None:

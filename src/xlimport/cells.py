@@ -33,6 +33,7 @@ from .validation import (
     ValidationReport,
     compare,
     locale_dependent_date,
+    shows_signature,
 )
 from .workbook import CELL_TYPE_NAMES, WorkbookData
 
@@ -154,20 +155,22 @@ class RowBuilder:
         if outcome == MISMATCH:
             if not self.saved_by_excel:
                 return OTHER_APPLICATION
-            return self._cause(cell) or outcome
+            return self._cause(cell, type_, cached, calc) or outcome
         return outcome
 
-    def _cause(self, cell: tuple[int, int]) -> str | None:
-        """The known cause of a difference in ``cell`` (an anchor), if any: a function whose
-        results differ from Excel's in a documented way, called by the cell or by a cell it
-        names and that was not recomputed exactly to its cached value (a root found another way
-        moves everything computed from it), or date text read
-        by regional settings (a text constant of the formula or a text cell it names)."""
+    def _cause(self, cell: tuple[int, int], type_: str, cached: Any, calc: Any) -> str | None:
+        """The known cause of a difference (``cached`` against ``calc``) in a cell whose formula
+        is at ``cell`` (its array formula's anchor), if any: a function with a known difference
+        whose signature the values show, called by the formula or by a cell it names whose own
+        value shows it or came out a hair off Excel's (a root a few digits off moves a result
+        computed from it); or date text read by regional settings (a text constant of the
+        formula or a text cell it names)."""
         s, i = cell
         formula = self.wb.sheets[s].formulas[i]
         if not formula:
             return None
-        if self._known_difference(s, i):
+        kinds = self._known_differences(s, i)
+        if any(shows_signature(kind, type_, cached, calc) for kind in kinds):
             return ENGINE_DIFFERENCE
         texts = [t.replace('""', '"') for t in _STRING_LITERAL.findall(formula)]
         for m in _CELL_REF.finditer(formula):
@@ -182,7 +185,7 @@ class RowBuilder:
             sh = self.wb.sheets[target]
             if sh.formulas[j] is not None:
                 # a precedent with a known difference whose value is not exactly Excel's
-                if self._known_difference(target, j) and self._differs(target, j):
+                if self._known_differences(target, j) and self._explains(target, j):
                     return ENGINE_DIFFERENCE
             elif sh.types[j] == "s":
                 texts.append(sh.values[j])
@@ -190,21 +193,30 @@ class RowBuilder:
             return LOCALE
         return None
 
-    def _differs(self, s: int, i: int) -> bool:
-        """Whether cell ``i`` of sheet ``s`` was recomputed to anything but its cached value."""
+    def _explains(self, s: int, i: int) -> bool:
+        """Whether the known-difference cell ``i`` of sheet ``s`` (a precedent) shows its
+        signature, or was recomputed within the tolerance of its cached number but not to it."""
         computed = self.values[s] if s < len(self.values) else {}
         if i not in computed:
             return False
         calc, sh = computed[i], self.wb.sheets[s]
-        cached = sh.values[i]
-        if isinstance(calc, EngineErrorValue):
-            return not (sh.types[i] == "e" and cached == calc.code)
-        return type(calc) is not type(cached) or calc != cached
+        type_, cached = sh.types[i], sh.values[i]
+        if any(shows_signature(k, type_, cached, calc) for k in self._known_differences(s, i)):
+            return True
+        return (
+            type_ == "n"
+            and isinstance(calc, float)
+            and calc != cached
+            and compare(type_, cached, calc, self.tolerance) == MATCHED
+        )
 
-    def _known_difference(self, s: int, i: int) -> bool:
+    def _known_differences(self, s: int, i: int) -> list[str]:
+        """The kinds of known difference of the functions cell ``i`` of sheet ``s`` calls."""
         per = self.analysis.infos[s]
         k = per.ordinal(i)
-        return k >= 0 and any(f in KNOWN_DIFFERENCES for f in per.functions[k])
+        if k < 0:
+            return []
+        return [KNOWN_DIFFERENCES[f] for f in per.functions[k] if f in KNOWN_DIFFERENCES]
 
     def _index_of(self, s: int, row: int, letters: str) -> int | None:
         """The cell index at (row, column letters) of sheet ``s``, if the cell is stored."""

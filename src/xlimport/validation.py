@@ -66,22 +66,39 @@ LOCALE = "locale_dependent"
 # A difference in a cell calling a function listed in KNOWN_DIFFERENCES.
 ENGINE_DIFFERENCE = "engine_difference"
 
-# Functions whose results differ from Excel's in known, documented ways on some inputs (see
-# docs/library.md, "Known engine differences"): a difference in a cell calling one is that
-# difference, not an unexplained mismatch.
+# Functions whose results differ from Excel's in known ways on some inputs (see docs/library.md,
+# "Known engine differences"), each with the signature of that difference: a difference in a cell
+# calling one counts as that known difference only when its values show the signature, so a
+# plain error in the same function still shows as a mismatch.
+COLLINEAR = "collinear"  # one side is exactly 0: a coefficient or statistic of a dropped column
+NOT_CONVERGED = "not_converged"  # one side is #NUM!: that iteration stopped, the other converged
 KNOWN_DIFFERENCES: dict[str, str] = {
-    # Excel's least squares drops collinear x columns with a pivoted QR decomposition: which
-    # column it drops, and the statistics it then reports, are not documented.
-    "LINEST": "least squares on collinear data",
-    "LOGEST": "least squares on collinear data",
-    "TREND": "least squares on collinear data",
-    "GROWTH": "least squares on collinear data",
-    # Root finding from a guess: Excel's iteration (undocumented) can stop with #NUM! or reach
-    # another root where ours converges.
-    "XIRR": "iterative root finding",
-    "IRR": "iterative root finding",
-    "RATE": "iterative root finding",
+    # Excel's least squares drops collinear x columns with a pivoted QR decomposition and
+    # reports 0 for them: which column it drops is not documented.
+    "LINEST": COLLINEAR,
+    "LOGEST": COLLINEAR,
+    "TREND": COLLINEAR,
+    "GROWTH": COLLINEAR,
+    # Root finding from a guess: Excel's iteration (undocumented) can stop with #NUM! where ours
+    # converges, or the other way round.
+    "XIRR": NOT_CONVERGED,
+    "IRR": NOT_CONVERGED,
+    "RATE": NOT_CONVERGED,
 }
+
+
+def shows_signature(kind: str, cached_type: str, cached: Any, calculated: Any) -> bool:
+    """Whether a cached/recomputed pair shows the signature of a known difference ``kind``."""
+    calc_error = isinstance(calculated, EngineErrorValue)
+    if kind == COLLINEAR:
+        numbers = cached_type == "n" and isinstance(calculated, float)
+        return numbers and (cached == 0 or calculated == 0)
+    if kind == NOT_CONVERGED:
+        if cached_type == "e":
+            return cached == "#NUM!" and isinstance(calculated, float)
+        return cached_type == "n" and calc_error and calculated.code == "#NUM!"
+    return False
+
 
 # Statuses that are explained (not counted as model mismatches).
 EXPLAINED = {
