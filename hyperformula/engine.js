@@ -40,6 +40,8 @@ require('./lib/guard').install(hfMain);
 require('./lib/ranges').install(hfMain);
 // Formulas of one shape share one AST and dependency list instead of a copy each (lib/parsecache.js).
 require('./lib/parsecache').install(hfMain);
+// Topological sort over typed arrays instead of dictionary-mode arrays (lib/topsort.js).
+require('./lib/topsort').install(hfMain);
 // Workbook-defined VBA functions, translated by the Python side (lib/udf.js).
 const udf = require('./lib/udf');
 // ---- dynamic references (INDIRECT / OFFSET) -------------------------------------------------
