@@ -30,6 +30,22 @@ function unparen(ast) {
 
 const given = (ast) => ast !== undefined && ast !== null && ast.type !== 'EMPTY';
 
+const colAbsolute = (a) => a.type === 'CELL_REFERENCE_ABSOLUTE' || a.type === 'CELL_REFERENCE_ABSOLUTE_COL';
+const rowAbsolute = (a) => a.type === 'CELL_REFERENCE_ABSOLUTE' || a.type === 'CELL_REFERENCE_ABSOLUTE_ROW';
+
+/** True when `ast` is a cell range whose two ends name the same column or the same row (both
+ * ends relative, or both absolute, at the same coordinate), so that it is one column wide or one
+ * row high wherever the formula is: INDEX's check below needs several rows AND columns, and
+ * need not evaluate such a range to know it has not (performance only: INDEX(A1:A100, MATCH(..))
+ * in every row of a big model). */
+function singleLine(ast) {
+  if (ast.type !== 'CELL_RANGE' || !ast.start || !ast.end) return false;
+  const a = ast.start;
+  const b = ast.end;
+  return (colAbsolute(a) === colAbsolute(b) && a.col === b.col)
+    || (rowAbsolute(a) === rowAbsolute(b) && a.row === b.row);
+}
+
 /** True when `ast` is an array constant of one element ({1}). */
 function isOneElementArray(ast) {
   ast = unparen(ast);
@@ -46,7 +62,7 @@ function finalize(hfModule) {
     const args = ast.args || [];
     if (args.length === 2 && given(args[1])) {
       const first = unparen(args[0]);
-      if (first && REFERENCES.has(first.type)) {
+      if (first && REFERENCES.has(first.type) && !singleLine(first)) {
         const where = this.evaluateAst(first, state);
         if (where instanceof SimpleRangeValue && where.range !== undefined && where.range.start
           && where.width() > 1 && where.height() > 1) {
