@@ -42,9 +42,8 @@ function finalize(hfModule) {
           return cell;
         })
       );
-      if (!touched) return a;
-      changed = true;
-      return { type: CONST, value: SimpleRangeValue.onlyValues(rows) };
+      changed = true; // the range read here is passed on, not read a second time
+      return { type: CONST, value: touched ? SimpleRangeValue.onlyValues(rows) : v };
     });
     const bad = out.find((a) => a && a.type === CONST && !(a.value instanceof SimpleRangeValue));
     if (bad) return bad.value;
