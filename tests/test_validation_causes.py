@@ -305,3 +305,17 @@ def test_near_numbers_are_classified_as_the_full_comparison_does(
     }
     assert got == expected
     assert set(expected.values()) == {MATCHED, MISMATCH}
+
+
+def test_a_blocked_spill_is_a_known_difference(tmp_path: Path) -> None:
+    """Excel cached #SPILL! for a one-cell dynamic array formula (its spill was blocked); the
+    engine fills the range the file recorded and lays out no spill of its own."""
+    rows = (
+        '<row r="1"><c r="A1"><v>1</v></c>'
+        '<c r="B1" t="e" cm="1"><f t="array" ref="B1">_xlfn.UNIQUE(A1:A3)</f><v>#SPILL!</v></c>'
+        '<c r="C1" t="e"><f>A1*2</f><v>#SPILL!</v></c></row>'  # not an array formula
+        '<row r="2"><c r="A2"><v>2</v></c></row><row r="3"><c r="A3"><v>3</v></c></row>'
+    )
+    got = _statuses(tmp_path, rows)
+    assert got["B1"] == "engine_difference"
+    assert got["C1"] == MISMATCH

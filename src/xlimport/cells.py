@@ -163,14 +163,18 @@ class RowBuilder:
         is at ``cell`` (its array formula's anchor), if any: a function with a known difference
         whose signature the values show, called by the formula or by a cell it names whose own
         value shows it or came out a hair off Excel's (a root a few digits off moves a result
-        computed from it); or date text read by regional settings (a text constant of the
-        formula or a text cell it names)."""
+        computed from it); a dynamic array whose spill Excel found blocked; or date text read
+        by regional settings (a text constant of the formula or a text cell it names)."""
         s, i = cell
         formula = self.wb.sheets[s].formulas[i]
         if not formula:
             return None
         kinds = self._known_differences(s, i)
         if any(shows_signature(kind, type_, cached, calc) for kind in kinds):
+            return ENGINE_DIFFERENCE
+        if type_ == "e" and cached == "#SPILL!" and self._one_cell_array(s, i):
+            # Excel found no room to spill the result (a blocked dynamic array); the engine
+            # fills the range the file recorded and lays out no spill of its own
             return ENGINE_DIFFERENCE
         texts = [t.replace('""', '"') for t in _STRING_LITERAL.findall(formula)]
         for m in _CELL_REF.finditer(formula):
@@ -209,6 +213,11 @@ class RowBuilder:
             and calc != cached
             and compare(type_, cached, calc, self.tolerance) == MATCHED
         )
+
+    def _one_cell_array(self, s: int, i: int) -> bool:
+        sheet = self.wb.sheets[s]
+        ref = sheet.array_ranges.get((sheet.rows[i], sheet.cols[i]))
+        return ref is not None and ":" not in ref
 
     def _known_differences(self, s: int, i: int) -> list[str]:
         """The kinds of known difference of the functions cell ``i`` of sheet ``s`` calls."""
