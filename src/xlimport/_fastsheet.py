@@ -38,14 +38,16 @@ from . import _xml
 from .reader import (
     _CHECK_EVERY,
     _DIGITS,
+    _EMPTY,
     _ERROR_CODES,
     MAX_ROWS,
     SharedFormula,
-    _address,
     _column_index,
+    _formula_of,
     _nesting_depth,
     _resolve_pending,
     _SheetContext,
+    _typed_value,
     _visible_length,
 )
 from .workbook import SheetData
@@ -496,34 +498,22 @@ def _read(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> 
                         raise Fallback("formula over max_formula_depth")
                 else:
                     ftext = None
-                ftype = fd.get("t")
-                if ftype is None or ftype == "normal":
-                    if ftext:
-                        formula = ftext
-                    else:
-                        empty_formulas += 1
-                elif ftype == "shared":
-                    si = fd.get("si")
-                    if ftext:
-                        formula = ftext
-                        if fd.get("ref") is not None or si not in shared:
-                            shared[si] = SharedFormula(ftext, row, col)
-                    else:
-                        sf = shared.get(si)
-                        if sf is not None:
-                            formula = sf.at(row, col)
-                        else:
-                            pending.append((count, si, row, col))
-                elif ftype == "array":
-                    if ftext:
-                        formula = ftext
-                        array_ranges[(row, col)] = fd.get("ref") or _address(row, col)
-                    else:
-                        empty_formulas += 1
-                elif ftype == "dataTable":
-                    data_tables[(row, col)] = fd.get("ref") or _address(row, col)
-                else:
-                    formula = ftext or None
+                formula = _formula_of(
+                    fd.get("t"),
+                    ftext,
+                    fd.get("ref"),
+                    fd.get("si"),
+                    row,
+                    col,
+                    count,
+                    array_ranges,
+                    data_tables,
+                    shared,
+                    pending,
+                )
+                if formula is _EMPTY:
+                    formula = None
+                    empty_formulas += 1
 
             # numbers and shared strings straight from the bytes (float() and int() read
             # ASCII bytes as they read the text; anything else raises and falls back)
@@ -551,37 +541,9 @@ def _read(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> 
                         v = _text(v)
                 else:
                     v = ""
-                if t == "str":
-                    if v is None:
-                        value = None
-                        typ = ""
-                    else:
-                        value = _xml.unescape_ooxml(v)
-                        typ = "s"
-                elif t == "b":
-                    typ = "b" if v else ""
-                    value = (v == "1" or v.lower() == "true") if v else None
-                elif t == "e":
-                    typ = "e" if v else ""
-                    value = errors_get(v, v) if v else None
-                elif t == "inlineStr":
-                    typ = "s"
-                    value = _xml.rich_text(is_el, ns) if is_el is not None else (v or "")
-                elif t == "d":
-                    if v:
-                        try:
-                            value = _xml.iso_to_serial(v, date1904)
-                            typ = "d"
-                        except ValueError:
-                            value = v
-                            typ = "s"
-                            bad_dates += 1
-                    else:
-                        value = None
-                        typ = ""
-                else:
-                    value = v
-                    typ = "s" if v is not None else ""
+                typ, value = _typed_value(t, v, is_el, ns, date1904, errors_get)
+                if typ == "s" and t == "d":
+                    bad_dates += 1
 
             fi = fmt_cache.get(sb)
             if fi is None:

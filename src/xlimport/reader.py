@@ -615,7 +615,6 @@ def _read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContex
     rows_append, cols_append = sheet.rows.append, sheet.cols.append
     types_append, values_append = sheet.types.append, sheet.values.append
     formulas_append, formats_append = sheet.formulas.append, sheet.formats.append
-    array_ranges, data_tables = sheet.array_ranges, sheet.data_tables
     col_cache: dict[str, int] = {}
     fmt_cache: dict[str | None, tuple[str | None, bool]] = {}
     shared: dict[str | None, SharedFormula] = {}
@@ -700,33 +699,22 @@ def _read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContex
                         f"{_nesting_depth(ftext):,} levels deep, over the limit "
                         f"max_formula_depth={max_depth:,}"
                     )
-                if ftype is None or ftype == "normal":
-                    if ftext:
-                        formula = ftext
-                    else:
-                        empty_formulas += 1
-                elif ftype == "shared":
-                    si = f_el.get("si")
-                    if ftext:
-                        formula = ftext
-                        if f_el.get("ref") is not None or si not in shared:
-                            shared[si] = SharedFormula(ftext, row, col)
-                    else:
-                        sf = shared.get(si)
-                        if sf is not None:
-                            formula = sf.at(row, col)
-                        else:
-                            pending.append((count, si, row, col))
-                elif ftype == "array":
-                    if ftext:
-                        formula = ftext
-                        array_ranges[(row, col)] = f_el.get("ref") or _address(row, col)
-                    else:
-                        empty_formulas += 1
-                elif ftype == "dataTable":
-                    data_tables[(row, col)] = f_el.get("ref") or _address(row, col)
-                else:
-                    formula = ftext or None
+                formula = _formula_of(
+                    ftype,
+                    ftext,
+                    f_el.get("ref"),
+                    f_el.get("si"),
+                    row,
+                    col,
+                    count,
+                    sheet.array_ranges,
+                    sheet.data_tables,
+                    shared,
+                    pending,
+                )
+                if formula is _EMPTY:
+                    formula = None
+                    empty_formulas += 1
 
             t = el.get("t")
             if t is None or t == "n":
@@ -743,38 +731,10 @@ def _read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContex
                 else:
                     value = None
                     typ = ""
-            elif t == "str":
-                if v is None:
-                    value = None
-                    typ = ""
-                else:
-                    # A formula's cached text escapes control characters as _xHHHH_ too.
-                    value = _xml.unescape_ooxml(v)
-                    typ = "s"
-            elif t == "b":
-                typ = "b" if v else ""
-                value = (v == "1" or v.lower() == "true") if v else None
-            elif t == "e":
-                typ = "e" if v else ""
-                value = errors_get(v, v) if v else None
-            elif t == "inlineStr":
-                typ = "s"
-                value = _xml.rich_text(is_el, ns) if is_el is not None else (v or "")
-            elif t == "d":
-                if v:
-                    try:
-                        value = _xml.iso_to_serial(v, date1904)
-                        typ = "d"
-                    except ValueError:
-                        value = v
-                        typ = "s"
-                        bad_dates += 1
-                else:
-                    value = None
-                    typ = ""
             else:
-                value = v
-                typ = "s" if v is not None else ""
+                typ, value = _typed_value(t, v, is_el, ns, date1904, errors_get)
+                if typ == "s" and t == "d":
+                    bad_dates += 1
 
             s = el.get("s")
             fi = fmt_cache.get(s)
@@ -819,9 +779,9 @@ def _read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContex
             f"sheet {sheet.name!r}: {empty_formulas:,} cells with an empty formula element "
             "kept as constants (their cached values)"
         )
-    if data_tables:
+    if sheet.data_tables:
         ctx.warnings.append(
-            f"sheet {sheet.name!r}: {len(data_tables)} data tables (what-if TABLE) kept as "
+            f"sheet {sheet.name!r}: {len(sheet.data_tables)} data tables (what-if TABLE) kept as "
             "constants with their cached values"
         )
     if bad_dates:
@@ -857,6 +817,82 @@ def _file_app(root: etree._Element, ns: str) -> str | None:
     """The ``appName`` of the workbook's ``<fileVersion>`` ("xl" for Excel), if any."""
     fv = root.find(f"{{{ns}}}fileVersion")
     return None if fv is None else fv.get("appName")
+
+
+# A formula element without text where a formula is expected (counted, not stored).
+_EMPTY = object()
+
+
+def _formula_of(
+    ftype: str | None,
+    ftext: str | None,
+    ref: str | None,
+    si: str | None,
+    row: int,
+    col: int,
+    count: int,
+    arrays: dict[tuple[int, int], str],
+    tables: dict[tuple[int, int], str],
+    shared: dict[str | None, SharedFormula],
+    pending: list[tuple[int, str | None, int, int]],
+) -> str | None | object:
+    """The formula of a cell from its ``<f>`` (type, text, ref, si), as both sheet passes read
+    it: shared formulas expanded (a member seen before its anchor is put in ``pending``), array
+    ranges and data tables recorded in ``arrays`` and ``tables``; :data:`_EMPTY` for a formula
+    without text."""
+    if ftype is None or ftype == "normal":
+        return ftext or _EMPTY
+    if ftype == "shared":
+        if ftext:
+            if ref is not None or si not in shared:
+                shared[si] = SharedFormula(ftext, row, col)
+            return ftext
+        sf = shared.get(si)
+        if sf is not None:
+            return sf.at(row, col)
+        pending.append((count, si, row, col))
+        return None
+    if ftype == "array":
+        if not ftext:
+            return _EMPTY
+        arrays[(row, col)] = ref or _address(row, col)
+        return ftext
+    if ftype == "dataTable":
+        tables[(row, col)] = ref or _address(row, col)
+        return None
+    return ftext or None
+
+
+def _typed_value(
+    t: str,
+    v: str | None,
+    is_el: Any,
+    ns: str,
+    date1904: bool,
+    errors_get: Callable[[str, str], str],
+) -> tuple[str, Any]:
+    """(type code, value) of a cell of type ``t`` other than a number or a shared string, with
+    ``v`` the text of its ``<v>`` (None without one) and ``is_el`` its ``<is>`` element; a date
+    that does not parse stays text (type "s" for ``t`` "d")."""
+    if t == "str":
+        if v is None:
+            return "", None
+        # A formula's cached text escapes control characters as _xHHHH_ too.
+        return "s", _xml.unescape_ooxml(v)
+    if t == "b":
+        return ("b", v == "1" or v.lower() == "true") if v else ("", None)
+    if t == "e":
+        return ("e", errors_get(v, v)) if v else ("", None)
+    if t == "inlineStr":
+        return "s", _xml.rich_text(is_el, ns) if is_el is not None else (v or "")
+    if t == "d":
+        if not v:
+            return "", None
+        try:
+            return "d", _xml.iso_to_serial(v, date1904)
+        except ValueError:
+            return "s", v
+    return ("s" if v is not None else ""), v
 
 
 def _mark_filtered(sheet: SheetData, filters: list[str]) -> None:
