@@ -10,9 +10,9 @@
  */
 const { wrapFunction } = require('./fix7_atp');
 
-// Function -> parameters (0-based) taking one value.
+// Function -> parameters (0-based) taking one value. (TEXTSPLIT is lifted by
+// fixn_functions.js, whose element-wise evaluation keeps each function's scalar rules.)
 const LIFTED = {
-  TEXTSPLIT: [0, 3, 4, 5],
   TOCOL: [1, 2],
   TOROW: [1, 2],
   WRAPROWS: [1, 2],
