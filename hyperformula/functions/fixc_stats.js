@@ -23,31 +23,27 @@ const { registerPlugin, makeTools, hfInternal } = require('./info_common');
 
 const jstat = hfInternal('interpreter/plugin/3rdparty/jstat/jstat.js');
 
-/** Regularized lower incomplete gamma P(a, x) (series) or upper Q(a, x) (continued fraction),
- * returned as [P, Q]. */
-function regularizedGamma(a, x) {
-  if (x <= 0) return [0, 1];
+/** The pieces of the regularized incomplete gamma at (a, x > 0): log of the common prefix
+ * e^-x x^a / Gamma(a), and either the series whose product with it is the lower P(a, x)
+ * (x < a + 1) or Lentz's continued fraction whose product with it is the upper Q(a, x). */
+function gammaTerms(a, x, maxIter = 1000000, eps = 1e-16) {
   const logPrefix = -x + a * Math.log(x) - jstat.gammaln(a);
-  const MAX = 1000000;
-  const EPS = 1e-16;
   if (x < a + 1) {
     let term = 1 / a;
     let sum = term;
-    for (let n = 1; n < MAX; n++) {
+    for (let n = 1; n < maxIter; n++) {
       term *= x / (a + n);
       sum += term;
-      if (Math.abs(term) < Math.abs(sum) * EPS) break;
+      if (Math.abs(term) < Math.abs(sum) * eps) break;
     }
-    const p = sum * Math.exp(logPrefix);
-    return [p, 1 - p];
+    return { logPrefix, lower: sum };
   }
-  // Lentz's continued fraction for Q.
   const TINY = 1e-300;
   let b = x + 1 - a;
   let c = 1 / TINY;
   let d = 1 / b;
   let h = d;
-  for (let i = 1; i < MAX; i++) {
+  for (let i = 1; i < maxIter; i++) {
     const an = -i * (i - a);
     b += 2;
     d = an * d + b;
@@ -57,9 +53,21 @@ function regularizedGamma(a, x) {
     d = 1 / d;
     const delta = d * c;
     h *= delta;
-    if (Math.abs(delta - 1) < EPS) break;
+    if (Math.abs(delta - 1) < eps) break;
   }
-  const q = Math.exp(logPrefix) * h;
+  return { logPrefix, upper: h };
+}
+
+/** Regularized lower incomplete gamma P(a, x) (series) or upper Q(a, x) (continued fraction),
+ * returned as [P, Q]. */
+function regularizedGamma(a, x) {
+  if (x <= 0) return [0, 1];
+  const t = gammaTerms(a, x);
+  if (t.lower !== undefined) {
+    const p = t.lower * Math.exp(t.logPrefix);
+    return [p, 1 - p];
+  }
+  const q = Math.exp(t.logPrefix) * t.upper;
   return [1 - q, q];
 }
 
@@ -312,4 +320,4 @@ function register(hfModule) {
   return registerPlugin(hfModule, definePlugin(hfModule));
 }
 
-module.exports = { register, regularizedGamma };
+module.exports = { register, regularizedGamma, gammaTerms };

@@ -27,8 +27,8 @@
 const { makeTools, hfInternal } = require('./info_common');
 const { makeArrayTools } = require('./array_common');
 const { wrapFunction } = require('./fix7_atp');
+const { gammaTerms } = require('./fixc_stats');
 
-const jstat = hfInternal('interpreter/plugin/3rdparty/jstat/jstat.js');
 const Ast = hfInternal('parser/Ast.js');
 const { CellAddress } = hfInternal('parser/CellAddress.js');
 const { DateNumber, DateTimeNumber } = hfInternal('interpreter/InterpreterValue.js');
@@ -44,36 +44,9 @@ const given = (a) => a !== undefined && a.type !== 'EMPTY';
 /** log of the lower regularized gamma P(a, x), accurate where P underflows a double. */
 function logLowerGamma(a, x) {
   if (x <= 0) return -Infinity;
-  const logPrefix = -x + a * Math.log(x) - jstat.gammaln(a);
-  if (x < a + 1) {
-    let term = 1 / a;
-    let sum = term;
-    for (let n = 1; n < 100000; n++) {
-      term *= x / (a + n);
-      sum += term;
-      if (Math.abs(term) < Math.abs(sum) * 1e-17) break;
-    }
-    return logPrefix + Math.log(sum);
-  }
-  // upper tail by Lentz's continued fraction, P = 1 - Q
-  const TINY = 1e-300;
-  let b = x + 1 - a;
-  let c = 1 / TINY;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < 100000; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < TINY) d = TINY;
-    c = b + an / c;
-    if (Math.abs(c) < TINY) c = TINY;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < 1e-17) break;
-  }
-  return Math.log1p(-Math.exp(logPrefix) * h);
+  const t = gammaTerms(a, x, 100000, 1e-17);
+  if (t.lower !== undefined) return t.logPrefix + Math.log(t.lower);
+  return Math.log1p(-Math.exp(t.logPrefix) * t.upper); // P = 1 - Q
 }
 
 /** x with P(a, x) = p, by bisection on log x over log P (p in (0, 1)). */
