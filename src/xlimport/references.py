@@ -1032,20 +1032,26 @@ def _index_of_union(
     return [*toks[: start - 2], (7, value), *toks[close + 1 :]]
 
 
+def _rewrite_tokens(formula: str, once: Callable[[list], list | None]) -> str:
+    """``formula`` rewritten by ``once`` (one rewrite of its tokens, or None when there is
+    nothing left to rewrite) until nothing is left, at most 16 times."""
+    toks = _span_tokens(formula)
+    changed = False
+    for _ in range(16):
+        out = once(toks)
+        if out is None:
+            break
+        toks, changed = out, True
+    return "".join(text for _, text in toks) if changed else formula
+
+
 def rewrite_unions(formula: str) -> str:
     """``formula`` with unions of references of known areas written as the functions reading
     them take them (AREAS: the count, ROWS / COLUMNS: the area or #REF!, SUM ...: one argument
     per area); a union anywhere else stays as written."""
     if "(" not in formula or ("," not in formula and " " not in formula):
         return formula
-    toks = _span_tokens(formula)
-    changed = False
-    for _ in range(16):
-        out = _union_once(toks)
-        if out is None:
-            break
-        toks, changed = out, True
-    return "".join(text for _, text in toks) if changed else formula
+    return _rewrite_tokens(formula, _union_once)
 
 
 # ---- text constants HyperFormula cannot read -------------------------------------------------
@@ -1264,14 +1270,7 @@ def rewrite_range_calls(formula: str) -> str:
     as XL.RANGE(X,Y): the engine resolves both sides when it evaluates the formula."""
     if ":" not in formula or "(" not in formula:
         return formula
-    toks = _span_tokens(formula)
-    changed = False
-    for _ in range(16):
-        out = _span_once(toks)
-        if out is None:
-            break
-        toks, changed = out, True
-    return "".join(text for _, text in toks) if changed else formula
+    return _rewrite_tokens(formula, _span_once)
 
 
 def _span_arguments(toks: list[tuple[int, str]], i: int) -> tuple[list[str], int]:
