@@ -5,6 +5,8 @@
  * MODE.SNGL. MODE and MODE.SNGL: text typed as an argument (even "1") and a reference to one
  * empty cell are #VALUE!, the first such argument or error deciding (cached in
  * poi__formulaevaltestdata_copy.xlsx: MODE(B8,"1",2,3) and MODE(B9,2,D7) with D7 empty).
+ * fixq_args.js then makes MODE.SNGL (and MODE.MULT) ignore typed text and reject a missing
+ * argument, as Excel 16 does for them.
  */
 const { hfInternal, registerPlugin, makeTools } = require('./info_common');
 
