@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 from . import errors
 from ._background import Background
-from .cells import RowBuilder
+from .cells import RowBuilder, static_rows
 from .config import ImportOptions, get_settings
 from .engine.hyperformula import get_engine
 from .evaluate import analyze_formulas, evaluate_workbook
@@ -25,7 +26,7 @@ from .reader import read_workbook
 from .result import ImportResult, ImportStats
 from .store import open_store
 from .store.base import NewModel, Store
-from .store.files import open_file_store
+from .store.files import DatabaseFileStore, open_file_store
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ def import_workbook(
     analysis = analyze_formulas(wb, engine_functions, reporter.sub(0, 1))
     timings["dependencies"] = clock() - t
 
-    # ---- evaluation ------------------------------------------------------------------------
+    # ---- evaluation, insertion, validation (one transaction) -------------------------------
     t = clock()
     reporter.stage("evaluation", "evaluating formulas")
     timeout = opts.engine_timeout or settings.xlimport_engine_timeout
@@ -154,67 +155,9 @@ def import_workbook(
     keeping = Background(
         lambda: None if had_file else files.put(file_hash, path), "xlimport-keep-file"
     )
-    try:
-        evaluation = evaluate_workbook(wb, analysis, engine, opts, reporter.sub(0, 1), timeout)
-    except BaseException as exc:
+    if isinstance(files, DatabaseFileStore) and getattr(st, "dialect", None) == "sqlite":
+        # SQLite has one writer: the file's transaction goes before the import's.
         keeping.result(reraise=False)
-        if not had_file:
-            _forget_file(files, st, file_hash)
-        if isinstance(exc, errors.XlImportError):
-            _at_stage(exc, "evaluation")
-        raise
-    timings["evaluation"] = clock() - t
-    warnings.extend(evaluation.warnings)
-    for fn, n in analysis.unsupported.most_common():
-        warnings.append(f"unsupported function {fn} in {n} cells (they show #NAME?)")
-
-    # ---- insertion + validation (one transaction) ----------------------------------------
-    t = clock()
-    reporter.stage("insertion", "storing cells")
-    try:
-        keeping.result()
-    except BaseException as exc:
-        if not had_file:
-            _forget_file(files, st, file_hash)
-        if isinstance(exc, errors.XlImportError):
-            _at_stage(exc, "insertion")
-        raise
-    unconverged = evaluation.unconverged_cells(analysis)
-    builder = RowBuilder(
-        wb,
-        analysis,
-        evaluation.values,
-        validate=validate,
-        tolerance=opts.tolerance,
-        unconverged=unconverged,
-        sample_limit=opts.sample_mismatches,
-    )
-    total_cells = max(wb.cell_count, 1)
-    stats = ImportStats(
-        sheets=len(wb.sheets),
-        cells=wb.cell_count,
-        formula_cells=wb.formula_count,
-        circular_groups=len(evaluation.circular) or len(analysis.circular),
-        circular_cells=len(analysis.circular_cells),
-        circular_converged=all(g.get("converged") for g in evaluation.circular),
-        unsupported_functions=dict(analysis.unsupported.most_common()),
-        volatile_cells=len(analysis.volatile_roots),
-        external_cells=len(analysis.external_roots),
-        dynamic_cells=analysis.dynamic_cells,
-        array_formulas=sum(len(s.array_ranges) for s in wb.sheets),
-        dependency_edges=analysis.edges,
-    )
-    result = ImportResult(
-        model_id=0,
-        name=model_name,
-        file_hash=file_hash,
-        stats=stats,
-        timings=timings,
-        circular=evaluation.circular,
-        warnings=warnings,
-        engine_seconds=evaluation.engine_seconds,
-        store_url=st.url,
-    )
     new = NewModel(
         name=model_name,
         original_filename=filename,
@@ -223,12 +166,83 @@ def import_workbook(
         workbook_metadata=wb.metadata(),
         import_summary={},
     )
+    stage = "evaluation"
     try:
         with st.begin_import(new, replace_model_id=existing.id if existing else None) as writer:
-            result.model_id = writer.model_id
+            # The cells' columns that need no recomputed value go to the store while the
+            # engine computes (formatted for COPY, or inserted with the expected results).
+            stop = threading.Event()
+            ahead: list[Background] = []
+
+            def prepare() -> None:
+                ahead.append(
+                    Background(
+                        lambda: writer.prepare_cells(static_rows(wb), stop),
+                        "xlimport-prepare-cells",
+                    )
+                )
+
+            try:
+                evaluation = evaluate_workbook(
+                    wb, analysis, engine, opts, reporter.sub(0, 1), timeout, prepare
+                )
+            except BaseException:
+                stop.set()  # and the transaction rolls back once the thread is done
+                for job in ahead:
+                    job.result(reraise=False)
+                raise
+            if not ahead:  # the engine had nothing to build
+                prepare()
+            prepared = ahead[0].result()
+            timings["evaluation"] = clock() - t
+            warnings.extend(evaluation.warnings)
+            for fn, n in analysis.unsupported.most_common():
+                warnings.append(f"unsupported function {fn} in {n} cells (they show #NAME?)")
+
+            stage = "insertion"
+            t = clock()
+            reporter.stage("insertion", "storing cells")
+            keeping.result()
+            unconverged = evaluation.unconverged_cells(analysis)
+            builder = RowBuilder(
+                wb,
+                analysis,
+                evaluation.values,
+                validate=validate,
+                tolerance=opts.tolerance,
+                unconverged=unconverged,
+                sample_limit=opts.sample_mismatches,
+            )
+            total_cells = max(wb.cell_count, 1)
+            stats = ImportStats(
+                sheets=len(wb.sheets),
+                cells=wb.cell_count,
+                formula_cells=wb.formula_count,
+                circular_groups=len(evaluation.circular) or len(analysis.circular),
+                circular_cells=len(analysis.circular_cells),
+                circular_converged=all(g.get("converged") for g in evaluation.circular),
+                unsupported_functions=dict(analysis.unsupported.most_common()),
+                volatile_cells=len(analysis.volatile_roots),
+                external_cells=len(analysis.external_roots),
+                dynamic_cells=analysis.dynamic_cells,
+                array_formulas=sum(len(s.array_ranges) for s in wb.sheets),
+                dependency_edges=analysis.edges,
+            )
+            result = ImportResult(
+                model_id=writer.model_id,
+                name=model_name,
+                file_hash=file_hash,
+                stats=stats,
+                timings=timings,
+                circular=evaluation.circular,
+                warnings=warnings,
+                engine_seconds=evaluation.engine_seconds,
+                store_url=st.url,
+            )
             insert_report = reporter.sub(0, 1)
-            writer.insert_cells(
-                builder.rows(),
+            writer.complete_cells(
+                prepared,
+                builder.changed_results() if prepared.changes_only else builder.results(),
                 progress=lambda n: insert_report(n / total_cells, f"stored {n:,} cells"),
             )
             timings["insertion"] = clock() - t
@@ -239,10 +253,11 @@ def import_workbook(
             timings["validation"] = clock() - t
             writer.update_summary(result.summary())
     except BaseException as exc:
+        keeping.result(reraise=False)
         if not had_file:
             _forget_file(files, st, file_hash)
         if isinstance(exc, errors.XlImportError):
-            _at_stage(exc, "insertion")
+            _at_stage(exc, stage)
         raise
     log.info(
         "model %s: imported %s (%d cells, %d formulas, match rate %s) in %.2fs",

@@ -95,6 +95,55 @@ def split_calculated(value: Any) -> tuple[str, float | None, str | None]:
     return "text", None, str(value)
 
 
+# The result columns of a constant cell.
+CONSTANT_RESULT = (None, None, None, False, False, "constant")
+
+
+def expected_result(tname: str, rv: float | None, rt: str | None) -> tuple:
+    """The result columns of a formula cell recomputed to exactly its cached value (``tname``,
+    ``rv``, ``rt`` as :func:`split_value` gives them), not circular: what most formula cells
+    come to, so a store may write it ahead of the engine and update only the cells that differ
+    (:meth:`RowBuilder.changed_results`)."""
+    if tname == "date":
+        return ("number", rv, None, False, False, MATCHED)
+    return (tname, rv, rt, False, False, MATCHED)
+
+
+def _same_zero(a: Any, b: Any) -> bool:
+    """Whether two numbers equal to zero have the same sign (-0.0 is stored as such)."""
+    return isinstance(b, (int, float)) and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def _written(formula: str | None, array: bool) -> str | None:
+    """A formula as stored: with its "=", in braces for an array formula."""
+    if formula is None:
+        return None
+    return "{=" + formula + "}" if array else "=" + formula
+
+
+def static_rows(wb: WorkbookData) -> Iterator[tuple]:
+    """Every cell's columns that need no recomputed value (:data:`~xlimport.store.base.STATIC_COLUMNS`), in sheet
+    and cell order: a store prepares them while the engine computes."""
+    d1904 = wb.date1904
+    letters = _LETTERS
+    for sheet in wb.sheets:
+        s, name = sheet.index, sheet.name
+        rows, cols, types, vals = sheet.rows, sheet.cols, sheet.types, sheet.values
+        formulas, formats, arrays = sheet.formulas, sheet.formats, sheet.array_ranges
+        for i in range(len(rows)):
+            r, c = rows[i], cols[i]
+            letter = letters.get(c) or col_letter(c)
+            tname, rv, rt = split_value(types[i], vals[i], d1904)
+            f = formulas[i]
+            if f is None:
+                formula = None  # a constant, or a member cell of an array formula
+            elif (r, c) in arrays:
+                formula = "{=" + f + "}"
+            else:
+                formula = "=" + f
+            yield (name, s, r, c, f"{letter}{r}", letter, tname, rv, rt, formula, formats[i])
+
+
 class RowBuilder:
     """Produces the rows of every sheet and the validation report in the same pass."""
 
@@ -242,9 +291,24 @@ class RowBuilder:
         except ValueError:  # beyond column XFD: a name, not a cell
             return None
 
+    def results(self) -> Iterator[tuple]:
+        """Every cell's recomputed columns (:data:`~xlimport.store.base.RESULT_COLUMNS`), in the order of
+        :func:`static_rows`; the report's counts are complete once the generator is exhausted."""
+        return self._results(changed_only=False)
+
+    def changed_results(self) -> Iterator[tuple]:
+        """``(sheet_index, row_num, col_num, *result)`` of the cells whose result differs from
+        :func:`expected_result` (what a store that wrote the expected results ahead of the
+        engine must update); counts the report like :meth:`results`."""
+        return self._results(changed_only=True)
+
     def rows(self) -> Iterator[tuple]:
-        """Every cell's row, in sheet and cell order; the report's counts are complete once
-        the generator is exhausted."""
+        """Every cell's whole row (:data:`CELL_COLUMNS`), in sheet and cell order; the report's
+        counts are complete once the generator is exhausted."""
+        for st, res in zip(static_rows(self.wb), self.results(), strict=True):
+            yield (*st[:10], *res, st[10])
+
+    def _results(self, changed_only: bool) -> Iterator[tuple]:
         wb = self.wb
         d1904 = wb.date1904
         circular = self.analysis.circular_cells
@@ -256,98 +320,78 @@ class RowBuilder:
         # of a model; a workbook cached by LibreOffice differs in the last bits).
         fast = self.validate and not self.analysis.external_roots and not self.unconverged
         near = self.tolerance / 2 if self.tolerance >= 1e-12 else 0.0
-        letters = _LETTERS
+        constant = CONSTANT_RESULT
         for sheet in wb.sheets:
             s = sheet.index
-            name = sheet.name
             computed = self.values[s] if s < len(self.values) else {}
             rows, cols, types, vals = sheet.rows, sheet.cols, sheet.types, sheet.values
-            formulas, formats = sheet.formulas, sheet.formats
-            arrays = sheet.array_ranges
+            formulas = sheet.formulas
             for i in range(len(rows)):
-                r, c = rows[i], cols[i]
-                letter = letters.get(c) or col_letter(c)
-                type_ = types[i]
-                tname, rv, rt = split_value(type_, vals[i], d1904)
                 f = formulas[i]
                 if f is None and i not in computed:
-                    yield (
-                        name,
-                        s,
-                        r,
-                        c,
-                        f"{letter}{r}",
-                        letter,
-                        tname,
-                        rv,
-                        rt,
-                        None,
-                        None,
-                        None,
-                        None,
-                        False,
-                        False,
-                        "constant",
-                        formats[i],
-                    )
+                    if not changed_only:
+                        yield constant
                     continue
+                type_ = types[i]
                 calc = computed.get(i)
                 if (
                     fast
                     and type(calc) is float
                     and (type_ == "n" or type_ == "d")
-                    and (calc == rv or abs(calc - rv) <= near * max(1.0, abs(calc), abs(rv)))
+                    and (
+                        calc == (rv := vals[i])
+                        or abs(calc - rv) <= near * max(1.0, abs(calc), abs(rv))
+                    )
                 ):
-                    ctype, cv, ct = "number", calc, None
-                    status = MATCHED
-                else:
-                    if f is not None and i not in computed:
-                        # Not evaluated (external link): the cached value stands, flagged.
-                        ctype, cv, ct = tname, rv, rt
+                    counts[MATCHED] += 1
+                    if (s, i) in circular:
+                        result = ("number", calc, None, True, False, MATCHED)
+                    elif (
+                        changed_only
+                        and calc == rv
+                        and f is not None
+                        and (calc or _same_zero(calc, rv))
+                    ):
+                        continue  # the expected result: a formula recomputed to its cache
                     else:
-                        ctype, cv, ct = split_calculated(calc)
-                    status = self.status(s, i, type_, vals[i], calc)
-                    if status in ("engine_error", UNSUPPORTED, UNCONVERGED):
-                        self.engine_errors += 1
-                counts[status] += 1
-                mismatch = status == MISMATCH
-                if f is None:
-                    formula = None  # a member cell of an array formula
-                elif (r, c) in arrays:
-                    formula = "{=" + f + "}"
+                        result = ("number", calc, None, False, False, MATCHED)
+                    if changed_only:
+                        yield (s, rows[i], cols[i], *result)
+                    else:
+                        yield result
+                    continue
+                tname, rv, rt = split_value(type_, vals[i], d1904)
+                if f is not None and i not in computed:
+                    # Not evaluated (external link): the cached value stands, flagged.
+                    ctype, cv, ct = tname, rv, rt
                 else:
-                    formula = "=" + f
+                    ctype, cv, ct = split_calculated(calc)
+                status = self.status(s, i, type_, vals[i], calc)
+                if status in ("engine_error", UNSUPPORTED, UNCONVERGED):
+                    self.engine_errors += 1
+                counts[status] += 1
                 if status not in (MATCHED, NO_CACHED, NOT_VALIDATED) and (
                     len(report.samples) < self.sample_limit
                 ):
+                    r, c = rows[i], cols[i]
                     report.samples.append(
                         {
-                            "sheet": name,
-                            "cell": f"{letter}{r}",
-                            "formula": formula,
+                            "sheet": sheet.name,
+                            "cell": f"{_LETTERS.get(c) or col_letter(c)}{r}",
+                            "formula": _written(f, (r, c) in sheet.array_ranges),
                             "cached": rt if rv is None else rv,
                             "calculated": ct if cv is None else cv,
                             "status": status,
                         }
                     )
-                yield (
-                    name,
-                    s,
-                    r,
-                    c,
-                    f"{letter}{r}",
-                    letter,
-                    tname,
-                    rv,
-                    rt,
-                    formula,
-                    ctype,
-                    cv,
-                    ct,
-                    (s, i) in circular,
-                    mismatch,
-                    status,
-                    formats[i],
-                )
+                result = (ctype, cv, ct, (s, i) in circular, status == MISMATCH, status)
+                if not changed_only:
+                    yield result
+                elif (
+                    f is None
+                    or result != (expected := expected_result(tname, rv, rt))
+                    or (cv == 0 and not _same_zero(cv, expected[1]))
+                ):
+                    yield (s, rows[i], cols[i], *result)
         for status, n in counts.items():
             report.count(status, n)

@@ -544,8 +544,12 @@ def evaluate_workbook(
     options: ImportOptions,
     report: Fraction,
     timeout: float,
+    while_building: Callable[[], Any] | None = None,
 ) -> Evaluation:
-    """Load every sheet into the engine in one bulk build, solve circular groups, read back."""
+    """Load every sheet into the engine in one bulk build, solve circular groups, read back.
+
+    ``while_building`` is called once the workbook is sent, while the engine builds (where
+    work that does not need the engine's values overlaps it: the graph, the store's part)."""
     warnings: list[str] = []
     aliases = _NameAliases([n.name for n in wb.defined_names])
     sheet_names = [sh.name for sh in wb.sheets]
@@ -631,7 +635,7 @@ def evaluate_workbook(
             sheets,
             names,
             settings,
-            on_sent=lambda: analysis.start_graph(wb),
+            on_sent=lambda: _while_building(analysis, wb, while_building),
             release=True,
             **extra,
         )
@@ -730,6 +734,12 @@ def evaluate_workbook(
         warnings=warnings,
         engine_seconds=time.perf_counter() - t0,
     )
+
+
+def _while_building(analysis: Analysis, wb: WorkbookData, more: Callable[[], Any] | None) -> None:
+    analysis.start_graph(wb)
+    if more is not None:
+        more()
 
 
 class _Heartbeat:

@@ -32,6 +32,11 @@ CELL_COLUMNS = (
 )
 CellRow = tuple
 
+# The columns of a cell known before the engine computes, and those it decides (a row is
+# ``static[:10] + result + static[10:]`` in CELL_COLUMNS order).
+RESULT_COLUMNS = CELL_COLUMNS[10:16]
+STATIC_COLUMNS = CELL_COLUMNS[:10] + CELL_COLUMNS[16:]
+
 # Keys of the dicts returned by ``Store.cells()`` / ``Store.iter_cells()``: the stored columns
 # plus ``has_formula`` (derived: ``formula is not None``).
 CELL_RESULT_KEYS = (*CELL_COLUMNS, "has_formula")
@@ -97,6 +102,20 @@ class ModelWriter(Protocol):
     def insert_cells(self, rows: Iterable[CellRow], progress: Any = None) -> int:
         """Bulk-insert ``rows`` (tuples in :data:`CELL_COLUMNS` order), streaming from the
         iterable in chunks; ``progress(done_count)`` after each chunk. Returns the count."""
+        ...
+
+    def prepare_cells(self, static_rows: Iterable[tuple], stop: Any = None) -> Any:
+        """Work on the cells that needs no recomputed value, done while the engine computes:
+        ``static_rows`` are tuples in :data:`STATIC_COLUMNS` order; ``stop`` (an event) ends it
+        early. Returns what :meth:`complete_cells` takes; its ``changes_only`` tells whether
+        that wants every cell's result or only the changed ones."""
+        ...
+
+    def complete_cells(self, prepared: Any, results: Iterable[tuple], progress: Any = None) -> int:
+        """Stores the prepared cells with their results: every cell's (tuples in
+        :data:`RESULT_COLUMNS` order, in the order of the static rows), or, when
+        ``prepared.changes_only``, ``(sheet_index, row_num, col_num, *result)`` of the cells
+        whose result is not :func:`xlimport.cells.expected_result`. Returns the cell count."""
         ...
 
     def update_summary(self, import_summary: dict[str, Any]) -> None: ...

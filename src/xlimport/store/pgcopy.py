@@ -65,20 +65,37 @@ _FORMATTERS: dict[str, Callable[[Sequence[Any]], list[str]]] = {
 }
 
 
-def format_chunk(rows: Sequence[Sequence[Any]], kinds: str, prefix: str = "") -> bytes:
-    """COPY text of ``rows`` (each with ``len(kinds)`` values), each line starting with
-    ``prefix`` (already formatted, e.g. ``"42\\t"`` for a constant leading column)."""
+def format_lines(rows: Sequence[Sequence[Any]], kinds: str) -> Iterator[str]:
+    """The COPY text lines of ``rows`` (each with ``len(kinds)`` values), without line ends."""
     if not rows:
-        return b""
+        return iter(())
     lengths = set(map(len, rows))
     if lengths != {len(kinds)}:
         raise ValueError(f"each row must have {len(kinds)} values, got lengths {sorted(lengths)}")
     columns = [
         _FORMATTERS[kind](col) for kind, col in zip(kinds, zip(*rows, strict=True), strict=True)
     ]
-    lines = map("\t".join, zip(*columns, strict=True))
-    text = "".join([prefix + line + "\n" for line in lines])
+    return map("\t".join, zip(*columns, strict=True))
+
+
+def format_chunk(rows: Sequence[Sequence[Any]], kinds: str, prefix: str = "") -> bytes:
+    """COPY text of ``rows`` (each with ``len(kinds)`` values), each line starting with
+    ``prefix`` (already formatted, e.g. ``"42\\t"`` for a constant leading column)."""
+    text = "".join([prefix + line + "\n" for line in format_lines(rows, kinds)])
     return text.encode("utf-8")
+
+
+def join_chunk(heads: str, rows: Sequence[Sequence[Any]], kinds: str) -> bytes:
+    """COPY text of lines made of ``heads`` (lines already formatted, joined by newlines, as
+    :func:`format_chunk` gives them without their last newline) each followed by the
+    formatted values of its row of ``rows``."""
+    tails = format_lines(rows, kinds)
+    parts = heads.split("\n")
+    if len(parts) != len(rows):
+        raise ValueError(f"{len(parts)} prepared lines for {len(rows)} rows")
+    return "".join(
+        [head + "\t" + tail + "\n" for head, tail in zip(parts, tails, strict=True)]
+    ).encode("utf-8")
 
 
 class CopyStream:
@@ -89,6 +106,8 @@ class CopyStream:
     count. With ``ahead`` > 0 a thread produces and formats up to that many chunks ahead while
     psycopg2 sends the previous ones (it releases the GIL while the server takes them), so the
     server's work and ours overlap; ``progress`` still runs in the caller's thread.
+    ``chunks`` gives ``(row count, COPY text)`` pairs made by the caller instead (``rows``
+    and ``kinds`` are then not used).
     """
 
     def __init__(
@@ -100,6 +119,7 @@ class CopyStream:
         chunk_size: int = 10_000,
         progress: Callable[[int], Any] | None = None,
         ahead: int = 0,
+        chunks: Iterable[tuple[int, bytes]] | None = None,
     ) -> None:
         self._rows: Iterator[Sequence[Any]] = iter(rows)
         self._kinds = kinds
@@ -111,6 +131,8 @@ class CopyStream:
         # so the caller can re-raise it (ImportCancelled from a progress callback, bad rows).
         self.error: BaseException | None = None
         self._chunks: Iterator[tuple[int, bytes]] = self._formatted()
+        if chunks is not None:
+            self._chunks = iter(chunks)
         if ahead > 0:
             self._chunks = Prefetch(self._chunks, ahead, "xlimport-copy")
 

@@ -25,13 +25,15 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from xlimport.errors import DuplicateModelError, ModelNotFoundError, StoreError, XlImportError
 from xlimport.store.base import (
     CELL_COLUMNS,
+    RESULT_COLUMNS,
+    STATIC_COLUMNS,
     UPDATE_COLUMNS,
     CellFilter,
     ModelInfo,
     NewModel,
     Page,
 )
-from xlimport.store.pgcopy import CopyStream
+from xlimport.store.pgcopy import CopyStream, format_chunk, join_chunk
 from xlimport.store.schema import cells, models
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ def _copy_kinds(names: Iterable[str]) -> str:
 _DOUBLES = {"raw_value", "calculated_value"}
 _CELL_KINDS = _copy_kinds(CELL_COLUMNS)
 _UPDATE_KINDS = _copy_kinds(UPDATE_COLUMNS)
+_STATIC_KINDS = _copy_kinds(STATIC_COLUMNS)
+_RESULT_KINDS = _copy_kinds(RESULT_COLUMNS)
 
 _engines: dict[tuple[int, str], Engine] = {}
 _ready: set[tuple[int, str]] = set()
@@ -250,6 +254,16 @@ def _server_error(exc: BaseException, driver_error: Any) -> BaseException:
     return exc
 
 
+class PreparedCells:
+    """What :meth:`SqlModelWriter.prepare_cells` did: the rows it saw (``count``), and, for
+    COPY, their static columns as text chunks of ``(rows, lines joined by newlines)``."""
+
+    def __init__(self, changes_only: bool) -> None:
+        self.changes_only = changes_only
+        self.count = 0
+        self.chunks: list[tuple[int, str]] = []
+
+
 class SqlModelWriter:
     """The :class:`~xlimport.store.base.ModelWriter` of one import (one open transaction)."""
 
@@ -264,6 +278,88 @@ class SqlModelWriter:
                 return self._copy_cells(rows, progress)
             return self._executemany_cells(rows, progress)
 
+    def prepare_cells(self, static_rows: Iterable[tuple], stop: Any = None) -> PreparedCells:
+        """While the engine computes. PostgreSQL: the static columns as COPY text, chunk by
+        chunk (the rows go in one COPY once the results are known). SQLite: every row inserted
+        with the result most formula cells come to (:func:`~xlimport.cells.expected_result`),
+        so that only the cells that differ are updated afterwards; within this transaction."""
+        prepared = PreparedCells(changes_only=not self._store.uses_copy)
+        iterator = iter(static_rows)
+        with self._store._db_errors("inserting cells"):
+            if self._store.uses_copy:
+                prefix = f"{int(self.model_id)}\t"
+                while not (stop is not None and stop.is_set()) and (
+                    chunk := list(islice(iterator, INSERT_CHUNK))
+                ):
+                    text = format_chunk(chunk, _STATIC_KINDS, prefix).decode("utf-8")
+                    prepared.chunks.append((len(chunk), text[:-1]))
+                    prepared.count += len(chunk)
+                return prepared
+            from xlimport.cells import CONSTANT_RESULT, expected_result
+
+            sql = self._insert_sql()
+            while not (stop is not None and stop.is_set()) and (
+                chunk := list(islice(iterator, INSERT_CHUNK))
+            ):
+                self._conn.exec_driver_sql(
+                    sql,
+                    [
+                        (
+                            *row[:10],
+                            *(
+                                CONSTANT_RESULT
+                                if row[9] is None
+                                else expected_result(row[6], row[7], row[8])
+                            ),
+                            row[10],
+                        )
+                        for row in chunk
+                    ],
+                )
+                prepared.count += len(chunk)
+        return prepared
+
+    def complete_cells(
+        self, prepared: PreparedCells, results: Iterable[tuple], progress: Any = None
+    ) -> int:
+        """The rows prepared by :meth:`prepare_cells` stored with their results."""
+        with self._store._db_errors("inserting cells"):
+            if not prepared.changes_only:
+                iterator = iter(results)
+                chunks = (
+                    (n, join_chunk(heads, list(islice(iterator, n)), _RESULT_KINDS))
+                    for n, heads in prepared.chunks
+                )
+                stream = CopyStream(
+                    (), "", chunk_size=INSERT_CHUNK, progress=progress, ahead=2, chunks=chunks
+                )
+                columns = ", ".join((*STATIC_COLUMNS, *RESULT_COLUMNS))
+                _copy(self._conn, f"COPY cells (model_id, {columns}) FROM STDIN", stream)
+                prepared.chunks.clear()
+                if next(iterator, None) is not None:
+                    raise ValueError("more results than prepared cells")
+                self._analyze_if_stale(stream.count)
+                return stream.count
+            sets = ", ".join(f"{name} = ?{k}" for k, name in enumerate(RESULT_COLUMNS, 4))
+            sql = (
+                f"UPDATE cells SET {sets} WHERE model_id = {int(self.model_id)} "
+                "AND sheet_index = ?1 AND row_num = ?2 AND col_num = ?3"
+            )
+            iterator = iter(results)
+            while chunk := list(islice(iterator, INSERT_CHUNK)):
+                self._conn.exec_driver_sql(sql, chunk)
+            if progress is not None:
+                progress(prepared.count)
+            return prepared.count
+
+    def _insert_sql(self) -> str:
+        mark = "?" if self._conn.dialect.paramstyle == "qmark" else "%s"
+        marks = ", ".join(mark for _ in CELL_COLUMNS)
+        return (
+            f"INSERT INTO cells (model_id, {', '.join(CELL_COLUMNS)}) "
+            f"VALUES ({int(self.model_id)}, {marks})"
+        )
+
     def _copy_cells(self, rows: Iterable[tuple], progress: Any) -> int:
         stream = CopyStream(
             rows,
@@ -275,7 +371,11 @@ class SqlModelWriter:
         )
         sql = f"COPY cells (model_id, {', '.join(CELL_COLUMNS)}) FROM STDIN"
         _copy(self._conn, sql, stream)
-        if stream.count >= ANALYZE_AFTER and self._stale_statistics(stream.count):
+        self._analyze_if_stale(stream.count)
+        return stream.count
+
+    def _analyze_if_stale(self, count: int) -> None:
+        if count >= ANALYZE_AFTER and self._stale_statistics(count):
             # Fresh statistics, or the planner (seeing an "empty" table until autovacuum runs)
             # pages the new model by sorting all its rows instead of walking the primary key.
             # Only the columns the cell queries filter and order on (a third cheaper).
@@ -283,7 +383,6 @@ class SqlModelWriter:
                 "ANALYZE cells (model_id, sheet_index, sheet_name, formula, has_mismatch, "
                 "is_circular)"
             )
-        return stream.count
 
     def _stale_statistics(self, added: int) -> bool:
         """The planner's row count of ``cells`` is below the rows this import added (a new or
@@ -296,12 +395,7 @@ class SqlModelWriter:
         return known is None or known < added
 
     def _executemany_cells(self, rows: Iterable[tuple], progress: Any) -> int:
-        mark = "?" if self._conn.dialect.paramstyle == "qmark" else "%s"
-        marks = ", ".join(mark for _ in CELL_COLUMNS)
-        sql = (
-            f"INSERT INTO cells (model_id, {', '.join(CELL_COLUMNS)}) "
-            f"VALUES ({int(self.model_id)}, {marks})"
-        )
+        sql = self._insert_sql()
         iterator = iter(rows)
         done = 0
         while chunk := list(islice(iterator, INSERT_CHUNK)):
