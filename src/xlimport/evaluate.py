@@ -96,6 +96,8 @@ _3D_FUNCTIONS = frozenset(
         "VARPA",
     ]
 )
+# A formula can hold a 3-D reference to expand only if it calls one of these (as analysed).
+_3D_CALLERS = _3D_FUNCTIONS | {"_XLFN." + name for name in _3D_FUNCTIONS}
 _SHEET = r"(?:[A-Za-z_\\][\w.]*)"
 _3D_REF = re.compile(
     rf"(?P<open>[(,]\s*)(?:(?P<a>{_SHEET}):(?P<b>{_SHEET})|'(?P<qa>(?:[^':]|'')+):(?P<qb>(?:[^':]|'')+)')"
@@ -569,14 +571,16 @@ def evaluate_workbook(
         sent = array("i")
         members = _array_members(sheet) if sheet.array_ranges else set()
         rows, cols, types, values = sheet.rows, sheet.cols, sheet.types, sheet.values
-        texts, fns, flags = infos.texts, infos.functions, infos.flags
+        texts, fns, flags, errors = infos.texts, infos.functions, infos.flags, infos.errors
         k = -1  # ordinal of the formula: every formula cell is in infos, in cell order
         for i, f in enumerate(sheet.formulas):
             r, c = rows[i], cols[i]
             if f is not None:
                 k += 1
             if f is not None and not flags[k] & EXTERNAL:
-                text = _expand_3d(aliases.text(texts[k] or "=" + f), sheet_names)
+                text = aliases.text(texts[k] or "=" + f)
+                if not _3D_CALLERS.isdisjoint(fns[k]) or k in errors:
+                    text = _expand_3d(text, sheet_names)
                 if formula_texts is not None and "FORMULATEXT" in fns[k]:
                     text = formula_texts.text(text, sheet.index)
                 if (r, c) in sheet.array_ranges or ARRAY_NATIVE.intersection(fns[k]):
