@@ -191,6 +191,11 @@ class _NameAliases:
             else None
         )
 
+    @property
+    def plain(self) -> bool:
+        """No name needs an alias: formulas go to the engine as they are."""
+        return self._pattern is None
+
     def name(self, name: str) -> str:
         return self.alias.get(name.upper(), name)
 
@@ -573,33 +578,38 @@ def evaluate_workbook(
         rows, cols, types, values = sheet.rows, sheet.cols, sheet.types, sheet.values
         texts, fns, flags, errors = infos.texts, infos.functions, infos.flags, infos.errors
         k = -1  # ordinal of the formula: every formula cell is in infos, in cell order
+        add_formula, add_constant, add_sent = es.formulas.append, es.constants.append, sent.append
+        arrays = sheet.array_ranges
+        plain = aliases.plain
         for i, f in enumerate(sheet.formulas):
-            r, c = rows[i], cols[i]
             if f is not None:
                 k += 1
-            if f is not None and not flags[k] & EXTERNAL:
-                text = aliases.text(texts[k] or "=" + f)
-                if not _3D_CALLERS.isdisjoint(fns[k]) or k in errors:
-                    text = _expand_3d(text, sheet_names)
-                if formula_texts is not None and "FORMULATEXT" in fns[k]:
-                    text = formula_texts.text(text, sheet.index)
-                if (r, c) in sheet.array_ranges or ARRAY_NATIVE.intersection(fns[k]):
-                    # An array (CSE or spilled) formula is evaluated as an array over its range,
-                    # and so are functions that take array expressions by nature (SUMPRODUCT);
-                    # everywhere else a range where one value is expected takes the implicit
-                    # intersection, as in Excel.
-                    text = "=ARRAYFORMULA(" + text[1:] + ")"
-                    if sheet.array_ranges.get((r, c), "").count(":") == 0 and (
-                        (r, c) in sheet.array_ranges
-                    ):
-                        # A one-cell array formula shows the top-left value of its result.
-                        text = "=INDEX(" + text[1:] + ",1,1)"
-                es.formulas.append((r, c, text))
-                sent.append(i)
-            elif members and (r, c) in members:
-                array_reads.append((sheet.index, i, sheet.name, r, c))
-            else:
-                es.constants.append((r, c, _engine_constant(types[i], values[i])))
+            if f is None or flags[k] & EXTERNAL:  # a value: the cached one for an external link
+                if members and (rows[i], cols[i]) in members:
+                    array_reads.append((sheet.index, i, sheet.name, rows[i], cols[i]))
+                else:
+                    add_constant((rows[i], cols[i], _engine_constant(types[i], values[i])))
+                continue
+            r, c = rows[i], cols[i]
+            called = fns[k]
+            text = texts[k] or "=" + f
+            if not plain:
+                text = aliases.text(text)
+            if not _3D_CALLERS.isdisjoint(called) or k in errors:
+                text = _expand_3d(text, sheet_names)
+            if formula_texts is not None and "FORMULATEXT" in called:
+                text = formula_texts.text(text, sheet.index)
+            if (arrays and (r, c) in arrays) or not ARRAY_NATIVE.isdisjoint(called):
+                # An array (CSE or spilled) formula is evaluated as an array over its range,
+                # and so are functions that take array expressions by nature (SUMPRODUCT);
+                # everywhere else a range where one value is expected takes the implicit
+                # intersection, as in Excel.
+                text = "=ARRAYFORMULA(" + text[1:] + ")"
+                if (r, c) in arrays and ":" not in arrays[(r, c)]:
+                    # A one-cell array formula shows the top-left value of its result.
+                    text = "=INDEX(" + text[1:] + ",1,1)"
+            add_formula((r, c, text))
+            add_sent(i)
         sheets.append(es)
         order.append(sent)
     tables_ctx = AnalysisContext(wb) if wb.tables and wb.defined_names else None
