@@ -15,14 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import errors
+from . import _parallel, errors
 from ._background import Background
 from .cells import RowBuilder, static_rows
 from .config import ImportOptions, get_settings
 from .engine.hyperformula import get_engine
 from .evaluate import analyze_formulas, evaluate_workbook
 from .progress import ProgressReporter
-from .reader import read_workbook
+from .reader import ReaderLimits, read_workbook
 from .result import ImportResult, ImportStats
 from .store import open_store
 from .store.base import NewModel, Store
@@ -98,6 +98,7 @@ def import_workbook(
     clock = time.perf_counter
 
     # ---- hashing ---------------------------------------------------------------------------
+    _parallel.prepare(path)  # a big workbook: the reading helper process starts meanwhile
     t = clock()
     reporter.stage("hashing", f"hashing {filename}")
     file_hash = file_sha256(path, reporter.sub(0, 0.9))
@@ -120,29 +121,38 @@ def import_workbook(
     t = clock()
     reporter.stage("parsing", f"reading {filename}")
     warm = Background(_start_engine, "xlimport-engine-start")
-    wb = read_workbook(path, progress=reporter.sub(0, 1))
-    timings["parsing"] = clock() - t
-    warnings = list(wb.warnings)
-    if wb.has_macros:
-        warnings.append("the workbook contains macros; they were not run")
-    log.info(
-        "parsed %s: %d sheets, %d cells, %d formulas",
-        filename,
-        len(wb.sheets),
-        wb.cell_count,
-        wb.formula_count,
-    )
-
-    # ---- dependencies ----------------------------------------------------------------------
-    t = clock()
-    reporter.stage("dependencies", "analysing formulas")
+    limits = ReaderLimits.from_env()
+    elsewhere = _parallel.begin(path, limits)  # some sheets read and analysed by the helper
     try:
-        engine, engine_functions = warm.result()
-    except errors.XlImportError as exc:
-        _at_stage(exc, "dependencies")
-        raise
-    analysis = analyze_formulas(wb, engine_functions, reporter.sub(0, 1))
-    timings["dependencies"] = clock() - t
+        skip = elsewhere.positions if elsewhere is not None else frozenset()
+        wb = read_workbook(path, progress=reporter.sub(0, 1), limits=limits, skip=skip)
+        if elsewhere is not None:
+            elsewhere.merge(wb)
+        timings["parsing"] = clock() - t
+        warnings = list(wb.warnings)
+        if wb.has_macros:
+            warnings.append("the workbook contains macros; they were not run")
+        log.info(
+            "parsed %s: %d sheets, %d cells, %d formulas",
+            filename,
+            len(wb.sheets),
+            wb.cell_count,
+            wb.formula_count,
+        )
+
+        # ---- dependencies ------------------------------------------------------------------
+        t = clock()
+        reporter.stage("dependencies", "analysing formulas")
+        try:
+            engine, engine_functions = warm.result()
+        except errors.XlImportError as exc:
+            _at_stage(exc, "dependencies")
+            raise
+        analysis = analyze_formulas(wb, engine_functions, reporter.sub(0, 1), elsewhere)
+        timings["dependencies"] = clock() - t
+    finally:
+        if elsewhere is not None:
+            elsewhere.close()
 
     # ---- evaluation, insertion, validation (one transaction) -------------------------------
     t = clock()

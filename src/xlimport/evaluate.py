@@ -357,11 +357,25 @@ class _FormulaTexts:
 
 
 def analyze_formulas(
-    wb: WorkbookData, engine_functions: frozenset[str], report: Fraction
+    wb: WorkbookData, engine_functions: frozenset[str], report: Fraction, elsewhere: Any = None
 ) -> Analysis:
     """Every formula analysed (references, engine text, functions, flags); the graph stage
-    (circular groups, downstream causes, edges) is left pending for evaluate_workbook()."""
+    (circular groups, downstream causes, edges) is left pending for evaluate_workbook().
+
+    ``elsewhere`` (:class:`xlimport._parallel.SheetsElsewhere`): the sheets at its
+    ``positions`` are analysed by another process (``analyses()``), the others here first."""
     ctx = AnalysisContext(wb)
+    remote = elsewhere.positions if elsewhere is not None else frozenset()
+    analysed = {s.index: analyze_sheet(s, ctx) for s in wb.sheets if s.index not in remote}
+    if remote:
+        got = elsewhere.analyses() or {}
+        for sheet in wb.sheets:
+            if sheet.index in remote:
+                per = got.get(sheet.index)
+                if per is None:
+                    per = analyze_sheet(sheet, ctx)
+                per.attach(sheet.formulas)
+                analysed[sheet.index] = per
     total = max(wb.formula_count, 1)
     done = 0
     infos: list[SheetAnalysis] = []
@@ -377,7 +391,7 @@ def analyze_formulas(
         engine_functions = engine_functions | {f.name.upper() for f in vba if f.public}
     for sheet in wb.sheets:
         s = sheet.index
-        per = analyze_sheet(sheet, ctx)
+        per = analysed.pop(s)
         # Function counts per distinct tuple (templates share them), then per cell only where
         # an unsupported function is called.
         for names, count in Counter(per.functions).items():

@@ -116,13 +116,15 @@ def read_workbook(
     *,
     progress: Progress | None = None,
     limits: ReaderLimits | None = None,
+    skip: frozenset[int] = frozenset(),
 ) -> WorkbookData:
     """Read an .xlsx/.xlsm workbook: every non-empty cell with its formula, cached value and
     number format, plus sheets, defined names, tables, calcPr, date system and properties.
 
     ``progress(fraction, message)`` is called as the sheets are read (fraction 0..1, by bytes).
     Raises an :class:`~xlimport.errors.InvalidWorkbookError` subclass for a file that is not a
-    readable workbook; either the whole workbook is returned or nothing.
+    readable workbook; either the whole workbook is returned or nothing. The worksheets at the
+    positions in ``skip`` are listed with no cell read (another process reads them).
     """
     limits = limits or ReaderLimits.from_env()
     filename = os.fspath(path)
@@ -135,7 +137,7 @@ def read_workbook(
         ) from exc
     with zf:
         try:
-            return _WorkbookReader(zf, limits, progress).read()
+            return _WorkbookReader(zf, limits, progress).read(skip)
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise CorruptWorkbookError(
                 f"corrupt data inside the zip archive ({exc})", detail=str(exc)
@@ -144,6 +146,23 @@ def read_workbook(
             raise CorruptWorkbookError(
                 f"cannot read the zip archive ({exc})", detail=str(exc)
             ) from exc
+
+
+def worksheet_sizes(path: str | os.PathLike) -> list[int]:
+    """The inflated size in bytes of each worksheet's part, in the order :func:`read_workbook`
+    numbers the sheets; an empty list for a file it cannot tell (reading then says why)."""
+    try:
+        with zipfile.ZipFile(os.fspath(path)) as zf:
+            reader = _WorkbookReader(zf, ReaderLimits.from_env(), None)
+            part = reader._main_part_name() or "xl/workbook.xml"
+            root = _xml.parse_member(zf, part, "the workbook part")
+            ns = _xml.namespace_of(root.tag)
+            rel_ns = _xml.STRICT_REL_NS if ns == _xml.STRICT_MAIN_NS else _xml.REL_NS
+            reader.ns, reader.rel_id = ns, f"{{{rel_ns}}}id"
+            entries = reader._sheet_entries(root, _xml.read_rels(zf, reader.names, part))
+            return [reader.sizes[e[3]] for e in entries if e[2] == "worksheet"]
+    except Exception:  # noqa: BLE001 - read_workbook() reports what is wrong
+        return []
 
 
 def check_package(path: str | os.PathLike, *, limits: ReaderLimits | None = None) -> None:
@@ -309,7 +328,7 @@ class _WorkbookReader:
             log.info("VBA project not read: %s", exc)
             return []
 
-    def read(self) -> WorkbookData:
+    def read(self, skip: frozenset[int] = frozenset()) -> WorkbookData:
         zf, names = self.zf, self.names
         wb_part = self._main_part_name() or "xl/workbook.xml"
         root = _xml.parse_member(zf, wb_part, "the workbook part")
@@ -330,7 +349,7 @@ class _WorkbookReader:
         worksheets = [e for e in entries if e[2] == "worksheet"]
         sst_part = _first_target(rels, "sharedStrings", "xl/sharedStrings.xml", names)
         styles_part = _first_target(rels, "styles", "xl/styles.xml", names)
-        total = sum(self.sizes[e[3]] for e in worksheets)
+        total = sum(self.sizes[e[3]] for k, e in enumerate(worksheets) if k not in skip)
         total += self.sizes.get(sst_part, 0) if sst_part else 0
         meter = _ProgressMeter(self.progress_cb, total)
         meter.report(0, "reading workbook structure", force=True)
@@ -348,7 +367,7 @@ class _WorkbookReader:
         tables: list[TableDef] = []
         for name, state, _, part in worksheets:
             sheet = SheetData(name=name, index=len(sheets), state=state)
-            filters = self._read_sheet(sheet, part, ctx)
+            filters = [] if sheet.index in skip else self._read_sheet(sheet, part, ctx)
             sheets.append(sheet)
             tables.extend(self._tables(name, part, filters))
             _mark_filtered(sheet, filters)
@@ -356,7 +375,8 @@ class _WorkbookReader:
         codes = _richerrors.error_codes(self.zf)
         if codes:  # errors stored as rich values (#SPILL!, #CALC!, ...): rare, read again
             for sheet, (_, _, _, part) in zip(sheets, worksheets, strict=True):
-                _apply_rich_errors(sheet, self._blocks(part), codes)
+                if sheet.index not in skip:
+                    _apply_rich_errors(sheet, self._blocks(part), codes)
 
         application, app_version = self._app_properties()
         data = WorkbookData(

@@ -452,6 +452,19 @@ class SheetAnalysis(Mapping[int, FormulaInfo]):
         self.extra: dict[int, list[Ref]] = {}  # formula ordinal -> refs added afterwards
         self._formulas = formulas
 
+    def __getstate__(self) -> tuple:
+        # sent between processes without the sheet's formulas: the receiver has them
+        return (None, {name: getattr(self, name) for name in self.__slots__[:-1]})
+
+    def __setstate__(self, state: tuple) -> None:
+        for name, value in state[1].items():
+            setattr(self, name, value)
+        self._formulas = []
+
+    def attach(self, formulas: list) -> None:
+        """The sheet's formulas, after being received from another process."""
+        self._formulas = formulas
+
     def ordinal(self, cell_index: int) -> int:
         """Position of the formula cell ``cell_index`` in :attr:`cells`, or -1."""
         k = bisect_left(self.cells, cell_index)
