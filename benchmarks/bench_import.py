@@ -6,7 +6,8 @@
 Each (size, database) import runs in a fresh Python process (so peak memory is that import's
 own), after one warm-up import in the same process (the server case: the engine is warm).
 Reports per stage wall seconds and Python CPU seconds, cells/s end to end, peak RSS of Python
-and of the Node engine, and the load average. Models: ../shared/generated/fm_<n>.xlsx when
+(this process plus the reading helper process a big workbook uses) and of the Node engine, and
+the load average. Models: ../shared/generated/fm_<n>.xlsx when
 present (cached values from LibreOffice), else made with tools/gen_workbook.py (with
 --libreoffice, then recalculated and saved once by LibreOffice, so those have cached values too).
 """
@@ -34,7 +35,12 @@ from xlimport.engine.hyperformula import get_engine
 
 path, url, warm = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 if warm:
+    # the server case: the engine, and the reading helper a big workbook uses, are warm
+    from xlimport import _parallel
+    _parallel.prepare(path)
     xlimport.import_workbook(sys.argv[4], store=url, force=True, name="warm-up")
+    if _parallel._helper is not None:
+        _parallel._helper.ready(30.0)
 # A first import of the file is timed, not the replacement of an earlier run's model.
 from pathlib import Path
 from xlimport.api import file_sha256
@@ -52,18 +58,22 @@ t1, c1 = time.perf_counter(), time.process_time()
 stages = {}
 for (s, w, c), nxt in zip(marks, marks[1:] + [("end", t1, c1)]):
     stages[s] = {"wall": nxt[1] - w, "cpu": nxt[2] - c}
-node_peak = None
-proc = getattr(get_engine(), "pid", None)
-if proc:
+def peak_mb(pid):
     try:
-        for line in open(f"/proc/{proc}/status"):
+        for line in open(f"/proc/{pid}/status"):
             if line.startswith("VmHWM"):
-                node_peak = int(line.split()[1]) / 1024
+                return int(line.split()[1]) / 1024
     except OSError:
-        pass
+        return None
+proc = getattr(get_engine(), "pid", None)
+node_peak = peak_mb(proc) if proc else None
+helper = _parallel._helper if warm else None
+helper_peak = (peak_mb(helper.pid) or 0.0) if helper is not None else 0.0
 print(json.dumps({
     "cells": r.stats.cells, "formula_cells": r.stats.formula_cells, "wall": t1 - t0,
-    "cpu": c1 - c0, "stages": stages, "py_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "cpu": c1 - c0, "stages": stages,
+    "py_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 + helper_peak,
+    "helper_peak_mb": helper_peak,
     "node_peak_mb": node_peak, "match_rate": r.match_rate, "engine": r.engine_seconds,
 }))
 """
