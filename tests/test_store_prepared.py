@@ -116,3 +116,24 @@ def test_only_cells_off_their_expected_result_are_updated(shared_dir: Path) -> N
 )
 def test_expected_result_is_what_a_recomputed_cache_gives(tname, rv, rt, expected) -> None:
     assert expected_result(tname, rv, rt) == expected
+
+
+def test_result_lines_format_as_the_general_formatter() -> None:
+    from xlimport.store.pgcopy import format_lines, result_lines
+
+    rows = [
+        ("number", 1.5, None, False, False, "matched"),
+        ("number", -0.0, None, True, False, "matched"),
+        ("text", None, "a\tb\nc\\d", False, True, "mismatch"),
+        ("error", None, "#N/A", False, False, "matched"),
+        ("number", float("nan"), None, False, False, "engine_error"),
+        ("number", float("inf"), None, False, False, "mismatch"),
+        ("number", float("-inf"), None, False, False, "mismatch"),
+        (None, None, None, False, False, "constant"),
+        ("number", 3, None, False, False, "matched"),
+        ("boolean", 1.0, "TRUE", False, False, "matched"),
+        ("number", 1e300, None, None, None, "matched"),
+    ] + [("text", None, f"t{i}", False, False, "matched") for i in range(1200)]
+    assert result_lines(rows) == list(format_lines(rows, "sfsbbs"))
+    with pytest.raises(ValueError):
+        result_lines([("number", 1.0, None, False, False)])

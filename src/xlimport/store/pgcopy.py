@@ -85,11 +85,40 @@ def format_chunk(rows: Sequence[Sequence[Any]], kinds: str, prefix: str = "") ->
     return text.encode("utf-8")
 
 
+def result_lines(rows: Sequence[Sequence[Any]]) -> list[str]:
+    """:func:`format_lines` for rows of kinds ``"sfsbbs"`` (a cell's result: type, number,
+    text, two flags, status), where the number varies from row to row and the rest mostly
+    does not: the text around the number is formatted once per distinct set of the others."""
+    around: dict[tuple, tuple[str, str]] = {}
+    out = []
+    add = out.append
+    for row in rows:
+        if len(row) != 6:
+            raise ValueError(f"each row must have 6 values, got {len(row)}")
+        key = (row[0], row[2], row[3], row[4], row[5])
+        parts = around.get(key)
+        if parts is None:
+            line = next(format_lines([(row[0], None, *row[2:])], "sfsbbs"))
+            first, rest = line.split("\t", 1)
+            parts = (first + "\t", rest[2:])  # rest starts with the number's "\\N"
+            if row[2] is None or len(around) < 1000:
+                around[key] = parts
+        number = row[1]
+        if number is None:
+            add(parts[0] + NULL + parts[1])
+        else:
+            text = _float_repr(number) if type(number) is float else repr(float(number))
+            if text[-1] in "nf":  # nan, inf, -inf
+                text = _FLOAT_SPECIALS[text]
+            add(parts[0] + text + parts[1])
+    return out
+
+
 def join_chunk(heads: str, rows: Sequence[Sequence[Any]], kinds: str) -> bytes:
     """COPY text of lines made of ``heads`` (lines already formatted, joined by newlines, as
     :func:`format_chunk` gives them without their last newline) each followed by the
     formatted values of its row of ``rows``."""
-    tails = format_lines(rows, kinds)
+    tails = result_lines(rows) if kinds == "sfsbbs" else format_lines(rows, kinds)
     parts = heads.split("\n")
     if len(parts) != len(rows):
         raise ValueError(f"{len(parts)} prepared lines for {len(rows)} rows")
