@@ -24,6 +24,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from . import errors
 from .reader import ReaderLimits, _cells_limit, read_workbook, worksheet_sizes
 from .workbook import WorkbookData
 
@@ -115,7 +116,12 @@ class SheetsElsewhere:
     (or analysing) here when the helper fails. :meth:`close` frees the helper."""
 
     def __init__(
-        self, helper: _Helper, job: int, positions: frozenset[int], path: str, limits: Any
+        self,
+        helper: _Helper,
+        job: int,
+        positions: frozenset[int],
+        path: str,
+        limits: Any,
     ) -> None:
         self.positions = positions
         self._helper = helper
@@ -123,14 +129,23 @@ class SheetsElsewhere:
         self._path = path
         self._limits = limits
         self._closed = False
+        self._merged = False
 
     def merge(self, wb: WorkbookData) -> None:
-        """The helper's sheets into ``wb`` (read with these positions skipped)."""
+        """The helper's sheets into ``wb`` (read with these positions skipped); once."""
+        if self._merged:
+            return
+        self._merged = True
         got = self._receive("sheets")
         if got is None:
             self.close()
             skip = frozenset(range(len(wb.sheets))) - self.positions
-            here = read_workbook(self._path, limits=self._limits, skip=skip)
+            try:
+                here = read_workbook(self._path, limits=self._limits, skip=skip)
+            except errors.XlImportError as exc:
+                if exc.stage is None:
+                    exc.stage = "parsing"
+                raise
             got = ([here.sheets[k] for k in sorted(self.positions)], here.warnings)
         sheets, warnings = got
         for sheet in sheets:
@@ -141,7 +156,9 @@ class SheetsElsewhere:
             if warning not in wb.warnings:
                 wb.warnings.append(warning)
         if wb.cell_count > self._limits.max_cells:
-            raise _cells_limit(self._limits)
+            exc = _cells_limit(self._limits)
+            exc.stage = "parsing"
+            raise exc
 
     def analyses(self) -> dict[int, Any] | None:
         """The helper's analysis of its sheets (:class:`~xlimport.references.SheetAnalysis` by
@@ -248,11 +265,28 @@ def _main(fd: int, parent: int) -> None:  # pragma: no cover - runs in the helpe
 
 
 def _serve(conn: Connection, parent: int) -> None:  # pragma: no cover - runs in the helper
-    """The helper's loop: read the sheets asked for, send them, then send their analysis."""
+    """The helper's loop: read the sheets asked for, send them, then send their analysis.
+
+    Messages are pickled here and written by a sender thread, so the analysis goes on while
+    the importing process, busy with its own sheets, has not taken the sheets yet."""
+    import pickle
+    import queue
+
     from .references import AnalysisContext, analyze_sheet
 
     threading.Thread(target=_watch, args=(parent,), name="xlimport-watch", daemon=True).start()
-    conn.send(("ready",))
+    outbox: queue.Queue = queue.Queue()
+
+    def sender() -> None:
+        while True:
+            conn.send_bytes(outbox.get())
+
+    threading.Thread(target=sender, name="xlimport-send", daemon=True).start()
+
+    def send(message: tuple) -> None:
+        outbox.put(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+    send(("ready",))
     while True:
         try:
             job, path, skip, limits = conn.recv()
@@ -261,11 +295,11 @@ def _serve(conn: Connection, parent: int) -> None:  # pragma: no cover - runs in
         try:
             wb = read_workbook(path, limits=limits, skip=skip)
             mine = [s for s in wb.sheets if s.index not in skip]
-            conn.send((job, "sheets", (mine, wb.warnings)))
+            send((job, "sheets", (mine, wb.warnings)))
             ctx = AnalysisContext(wb)
-            conn.send((job, "analyses", {s.index: analyze_sheet(s, ctx) for s in mine}))
+            send((job, "analyses", {s.index: analyze_sheet(s, ctx) for s in mine}))
         except BaseException as exc:  # noqa: BLE001 - told to the parent, which reads itself
-            conn.send((job, "error", f"{type(exc).__name__}: {exc}"))
+            send((job, "error", f"{type(exc).__name__}: {exc}"))
         wb = mine = ctx = None  # type: ignore[assignment]
 
 

@@ -127,19 +127,7 @@ def import_workbook(
     try:
         skip = elsewhere.positions if elsewhere is not None else frozenset()
         wb = read_workbook(path, progress=reporter.sub(0, 1), limits=limits, skip=skip)
-        if elsewhere is not None:
-            elsewhere.merge(wb)
         timings["parsing"] = clock() - t
-        warnings = list(wb.warnings)
-        if wb.has_macros:
-            warnings.append("the workbook contains macros; they were not run")
-        log.info(
-            "parsed %s: %d sheets, %d cells, %d formulas",
-            filename,
-            len(wb.sheets),
-            wb.cell_count,
-            wb.formula_count,
-        )
 
         # ---- dependencies ------------------------------------------------------------------
         t = clock()
@@ -149,11 +137,22 @@ def import_workbook(
         except errors.XlImportError as exc:
             _at_stage(exc, "dependencies")
             raise
+        # (the helper's sheets join the workbook there, once this process's are analysed)
         analysis = analyze_formulas(wb, engine_functions, reporter.sub(0, 1), elsewhere)
         timings["dependencies"] = clock() - t
     finally:
         if elsewhere is not None:
             elsewhere.close()
+    warnings = list(wb.warnings)
+    if wb.has_macros:
+        warnings.append("the workbook contains macros; they were not run")
+    log.info(
+        "parsed %s: %d sheets, %d cells, %d formulas",
+        filename,
+        len(wb.sheets),
+        wb.cell_count,
+        wb.formula_count,
+    )
 
     # ---- evaluation, insertion, validation (one transaction) -------------------------------
     t = clock()

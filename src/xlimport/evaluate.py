@@ -363,19 +363,21 @@ def analyze_formulas(
     (circular groups, downstream causes, edges) is left pending for evaluate_workbook().
 
     ``elsewhere`` (:class:`xlimport._parallel.SheetsElsewhere`): the sheets at its
-    ``positions`` are analysed by another process (``analyses()``), the others here first."""
+    ``positions`` are read and analysed by another process; this one analyses its own sheets
+    first, then takes those sheets into ``wb`` (``merge()``) and their analysis
+    (``analyses()``)."""
     ctx = AnalysisContext(wb)
     remote = elsewhere.positions if elsewhere is not None else frozenset()
     analysed = {s.index: analyze_sheet(s, ctx) for s in wb.sheets if s.index not in remote}
     if remote:
+        elsewhere.merge(wb)
         got = elsewhere.analyses() or {}
-        for sheet in wb.sheets:
-            if sheet.index in remote:
-                per = got.get(sheet.index)
-                if per is None:
-                    per = analyze_sheet(sheet, ctx)
-                per.attach(sheet.formulas)
-                analysed[sheet.index] = per
+        for k in sorted(remote):
+            per = got.get(k)
+            if per is None:
+                per = analyze_sheet(wb.sheets[k], ctx)
+            per.attach(wb.sheets[k].formulas)
+            analysed[k] = per
     total = max(wb.formula_count, 1)
     done = 0
     infos: list[SheetAnalysis] = []
