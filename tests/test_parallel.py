@@ -205,3 +205,30 @@ def test_the_helper_ends_with_the_process_that_started_it(tmp_path: Path) -> Non
 )
 def test_split(sizes: list[int], theirs: set[int]) -> None:
     assert _parallel._split(sizes) == theirs
+
+
+def test_two_imports_at_once_share_one_helper(helper, tmp_path: Path, shared_dir: Path) -> None:
+    """One import uses the helper, one reads alone; both store what one import alone stores."""
+    import threading
+
+    url = f"sqlite:///{tmp_path}/two.db"
+    books = [ROOT / "examples" / "fm_circ_1k.xlsx", shared_dir / "generated" / "fm_10k.xlsx"]
+    results: dict[str, object] = {}
+
+    def run(path: Path) -> None:
+        results[path.name] = xlimport.import_workbook(path, store=url)
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in books]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert helper.ready() and not helper.busy.locked()
+    os.environ[_parallel.ENV] = "0"
+    try:
+        for path in books:
+            alone = xlimport.import_workbook(path, store=f"sqlite:///{tmp_path}/alone.db")
+            assert results[path.name].stats == alone.stats
+            assert results[path.name].validation.by_status == alone.validation.by_status
+    finally:
+        del os.environ[_parallel.ENV]
