@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 ENV = "XLIMPORT_READ_PROCESS"
 # Worksheet bytes (inflated XML) from which a second process pays for itself: its start-up
-# is paid once, but sending the sheets back costs ~2 % of reading them.
+# is paid once, but sending the sheets and their analysis back costs about a tenth of reading.
 MIN_BYTES = 4_000_000
 # Worksheet bytes from which an import waits (up to a second) for a helper still starting.
 WAIT_BYTES = 40_000_000
