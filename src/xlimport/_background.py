@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -10,13 +12,16 @@ from typing import Any
 
 class Background:
     """``fn()`` started in a daemon thread; :meth:`result` waits for it and returns its value
-    or re-raises its error in the caller's thread."""
+    or re-raises its error in the caller's thread. ``low_priority``: the thread yields the CPU
+    to other processes' threads."""
 
-    def __init__(self, fn: Callable[[], Any], name: str) -> None:
+    def __init__(self, fn: Callable[[], Any], name: str, *, low_priority: bool = False) -> None:
         self._value: Any = None
         self._error: BaseException | None = None
 
         def run() -> None:
+            if low_priority:
+                _lower_priority()
             try:
                 self._value = fn()
             except BaseException as exc:  # handed to the caller's thread
@@ -30,6 +35,14 @@ class Background:
         if reraise and self._error is not None:
             raise self._error
         return self._value
+
+
+def _lower_priority() -> None:
+    """Lower the calling thread's priority (Linux sets it per thread), so that other processes'
+    threads go first on a busy machine: work beside the engine's build leaves the second core
+    to V8's garbage-collector threads."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
 
 class Prefetch:

@@ -6,7 +6,6 @@ analyse, evaluate, store and validate, reporting progress through a plain callab
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import os
@@ -187,10 +186,9 @@ def import_workbook(
             def prepare() -> None:
                 ahead.append(
                     Background(
-                        lambda: (
-                            writer.prepare_cells(static_rows(wb), stop) if _yield_cpu() else None
-                        ),
+                        lambda: writer.prepare_cells(static_rows(wb), stop),
                         "xlimport-prepare-cells",
+                        low_priority=True,  # the engine's garbage collector goes first
                     )
                 )
 
@@ -395,14 +393,6 @@ def _start_engine() -> tuple[Any, frozenset[str]]:
     reading of the workbook, so Node's start-up overlaps it."""
     engine = get_engine()
     return engine, engine.function_names()
-
-
-def _yield_cpu() -> bool:
-    """Lower this thread's priority (Linux: per thread) so that the engine's own threads
-    (V8's garbage collector runs beside its main thread) go first on a busy machine."""
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    return True
 
 
 def _check_name(name: str) -> None:

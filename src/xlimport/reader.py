@@ -154,12 +154,7 @@ def worksheet_sizes(path: str | os.PathLike) -> list[int]:
     try:
         with zipfile.ZipFile(os.fspath(path)) as zf:
             reader = _WorkbookReader(zf, ReaderLimits.from_env(), None)
-            part = reader._main_part_name() or "xl/workbook.xml"
-            root = _xml.parse_member(zf, part, "the workbook part")
-            ns = _xml.namespace_of(root.tag)
-            rel_ns = _xml.STRICT_REL_NS if ns == _xml.STRICT_MAIN_NS else _xml.REL_NS
-            reader.ns, reader.rel_id = ns, f"{{{rel_ns}}}id"
-            entries = reader._sheet_entries(root, _xml.read_rels(zf, reader.names, part))
+            _, _, entries = reader.structure()
             return [reader.sizes[e[3]] for e in entries if e[2] == "worksheet"]
     except Exception:  # noqa: BLE001 - read_workbook() reports what is wrong
         return []
@@ -328,10 +323,13 @@ class _WorkbookReader:
             log.info("VBA project not read: %s", exc)
             return []
 
-    def read(self, skip: frozenset[int] = frozenset()) -> WorkbookData:
-        zf, names = self.zf, self.names
+    def structure(
+        self,
+    ) -> tuple[etree._Element, dict[str, tuple[str, str, bool]], list[tuple[str, str, str, str]]]:
+        """The workbook part's root, its relationships and its sheet entries
+        (:meth:`_sheet_entries`); sets the namespace the other parts are read with."""
         wb_part = self._main_part_name() or "xl/workbook.xml"
-        root = _xml.parse_member(zf, wb_part, "the workbook part")
+        root = _xml.parse_member(self.zf, wb_part, "the workbook part")
         ns = _xml.namespace_of(root.tag)
         if _xml.local_name(root.tag) != "workbook":
             raise InvalidWorkbookError(f"not an Excel workbook: {wb_part} is not a workbook part")
@@ -339,13 +337,18 @@ class _WorkbookReader:
             log.info("workbook namespace %r is not the usual one; reading it anyway", ns)
         rel_ns = _xml.STRICT_REL_NS if ns == _xml.STRICT_MAIN_NS else _xml.REL_NS
         self.ns, self.rel_id = ns, f"{{{rel_ns}}}id"
-        rels = _xml.read_rels(zf, names, wb_part)
+        rels = _xml.read_rels(self.zf, self.names, wb_part)
+        return root, rels, self._sheet_entries(root, rels)
+
+    def read(self, skip: frozenset[int] = frozenset()) -> WorkbookData:
+        zf, names = self.zf, self.names
+        root, rels, entries = self.structure()
+        ns = self.ns
 
         pr = root.find(f"{{{ns}}}workbookPr")
         date1904 = _xml.parse_bool(pr.get("date1904")) if pr is not None else False
         calc = self._calc_settings(root.find(f"{{{ns}}}calcPr"))
 
-        entries = self._sheet_entries(root, rels)
         worksheets = [e for e in entries if e[2] == "worksheet"]
         sst_part = _first_target(rels, "sharedStrings", "xl/sharedStrings.xml", names)
         styles_part = _first_target(rels, "styles", "xl/styles.xml", names)
