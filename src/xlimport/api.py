@@ -184,6 +184,8 @@ def import_workbook(
             ahead: list[Background] = []
 
             def prepare() -> None:
+                if ahead:  # once
+                    return
                 ahead.append(
                     Background(
                         lambda: writer.prepare_cells(static_rows(wb), stop),
