@@ -37,10 +37,12 @@ def workbook(
     file_version: str | None = "xl",
     application: str | None = "Microsoft Excel",
     rows: str = BASIC_ROWS,
+    heading: str | None = None,
 ) -> bytes:
     """One sheet of ``rows`` (sheetData XML). ``file_version`` is the workbook's <fileVersion
     appName>, ``application`` docProps/app.xml's <Application> (None: the part is left out, as
-    libraries often do)."""
+    libraries often do), ``heading`` its first HeadingPairs label, as Excel writes it in its
+    display language."""
     fv = f'<fileVersion appName="{file_version}"/>' if file_version else ""
     types = (
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -58,9 +60,17 @@ def workbook(
         "</worksheet>",
     }
     if application is not None:
+        pairs = ""
+        if heading is not None:
+            vt = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+            pairs = (
+                f'<HeadingPairs><vt:vector xmlns:vt="{vt}" size="2" baseType="variant">'
+                f"<vt:variant><vt:lpstr>{heading}</vt:lpstr></vt:variant>"
+                "<vt:variant><vt:i4>1</vt:i4></vt:variant></vt:vector></HeadingPairs>"
+            )
         parts["docProps/app.xml"] = (
             '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-            f'extended-properties"><Application>{application}</Application></Properties>'
+            f'extended-properties"><Application>{application}</Application>{pairs}</Properties>'
         )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
@@ -319,3 +329,37 @@ def test_a_blocked_spill_is_a_known_difference(tmp_path: Path) -> None:
     got = _statuses(tmp_path, rows)
     assert got["B1"] == "engine_difference"
     assert got["C1"] == MISMATCH
+
+
+@pytest.mark.parametrize(
+    ("file_version", "application", "heading", "text_status"),
+    [
+        ("xl", "Microsoft Excel", "Arbeitsblätter", "locale_dependent"),  # a German Excel
+        ("xl", "Microsoft Excel", "Feuilles de calcul", "locale_dependent"),  # a French one
+        ("xl", "Microsoft Excel", "Worksheets", MISMATCH),  # an English one
+        ("xl", "Microsoft Excel", None, MISMATCH),  # no sign of the language
+        ("Calc", "LibreOffice/7.4.7.2$Linux_X86_64", "Arbeitsblätter", OTHER_APPLICATION),
+    ],
+)
+def test_text_formats_from_an_excel_in_another_language_are_locale_dependent(
+    tmp_path: Path, file_version: str, application: str, heading: str | None, text_status: str
+) -> None:
+    """TEXT reads its format codes with the regional settings of the computer that computed
+    it: Apache POI's 61495 workbook, saved by a German Excel ("Arbeitsblätter" in its app.xml),
+    caches TEXT(68.2,"00,00") as "68,20" (a decimal comma) and TEXT(67.1,"00.00") as "0.067"
+    (a thousands separator). A difference of any other formula there stays a mismatch."""
+    rows = (
+        '<row r="1"><c r="A1"><v>68.2</v></c><c r="B1"><v>67.1</v></c></row>'
+        '<row r="2"><c r="A2" t="str"><f>TEXT(A1,"00,00")</f><v>68,20</v></c>'
+        '<c r="B2" t="str"><f>"D "&amp;TEXT(B1,"00.00")</f><v>D 0.067</v></c>'
+        '<c r="C2"><f>A1*2</f><v>1</v></c></row>'
+    )
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(workbook(file_version, application, rows, heading))
+    url = f"sqlite:///{tmp_path}/db.sqlite"
+    r = xlimport.import_workbook(path, store=url)
+    store = xlimport.open_store(url)
+    got = {c["cell"]: c["status"] for c in store.iter_cells(r.model_id, CellFilter())}
+    assert got["A2"] == got["B2"] == text_status
+    assert got["C2"] == (MISMATCH if file_version == "xl" else OTHER_APPLICATION)
+    assert store.get_model(r.model_id).workbook_metadata["app_heading"] == heading

@@ -310,9 +310,11 @@ def serial_to_datetime(serial: float, date1904: bool = False) -> datetime:
 
 
 # ---- workbook-level parts ----------------------------------------------------------------------
-def read_app_properties(root: etree._Element) -> tuple[str | None, str | None]:
-    """(Application, AppVersion) from ``docProps/app.xml``."""
-    application = version = None
+def read_app_properties(root: etree._Element) -> tuple[str | None, str | None, str | None]:
+    """(Application, AppVersion, the first HeadingPairs label) from ``docProps/app.xml``.
+    Excel writes that label, the name of the worksheets' group ("Worksheets"), in its own
+    display language ("Arbeitsblätter", "Feuilles de calcul", ...)."""
+    application = version = heading = None
     for child in root:
         if not isinstance(child.tag, str):
             continue
@@ -321,7 +323,12 @@ def read_app_properties(root: etree._Element) -> tuple[str | None, str | None]:
             application = (child.text or "").strip() or None
         elif name == "AppVersion":
             version = (child.text or "").strip() or None
-    return application, version
+        elif name == "HeadingPairs":
+            for el in child.iter():
+                if isinstance(el.tag, str) and local_name(el.tag) == "lpstr":
+                    heading = (el.text or "").strip() or None
+                    break
+    return application, version, heading
 
 
 def read_table(root: etree._Element, ns: str) -> tuple[str, str, list[str], int, int]:

@@ -221,6 +221,10 @@ class RowBuilder:
         kinds = self._known_differences(s, i)
         if any(shows_signature(kind, type_, cached, calc) for kind in kinds):
             return ENGINE_DIFFERENCE
+        if self.wb.localized_excel and "TEXT" in self._functions(s, i):
+            # TEXT reads its format codes with the regional settings of the computer that
+            # computed it ("0,00" is two decimals in German, "0.00" a thousands grouping)
+            return LOCALE
         if type_ == "e" and cached == "#SPILL!" and self._one_cell_array(s, i):
             # Excel found no room to spill the result (a blocked dynamic array); the engine
             # fills the range the file recorded and lays out no spill of its own
@@ -270,11 +274,13 @@ class RowBuilder:
 
     def _known_differences(self, s: int, i: int) -> list[str]:
         """The kinds of known difference of the functions cell ``i`` of sheet ``s`` calls."""
+        return [KNOWN_DIFFERENCES[f] for f in self._functions(s, i) if f in KNOWN_DIFFERENCES]
+
+    def _functions(self, s: int, i: int) -> tuple[str, ...]:
+        """The functions the formula of cell ``i`` of sheet ``s`` calls (as analysed)."""
         per = self.analysis.infos[s]
         k = per.ordinal(i)
-        if k < 0:
-            return []
-        return [KNOWN_DIFFERENCES[f] for f in per.functions[k] if f in KNOWN_DIFFERENCES]
+        return per.functions[k] if k >= 0 else ()
 
     def _index_of(self, s: int, row: int, letters: str) -> int | None:
         """The cell index at (row, column letters) of sheet ``s``, if the cell is stored."""

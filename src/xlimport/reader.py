@@ -381,7 +381,7 @@ class _WorkbookReader:
                 if sheet.index not in skip:
                     _apply_rich_errors(sheet, self._blocks(part), codes)
 
-        application, app_version = self._app_properties()
+        application, app_version, app_heading = self._app_properties()
         data = WorkbookData(
             sheets=sheets,
             defined_names=self._defined_names(root, [e[0] for e in entries]),
@@ -390,6 +390,7 @@ class _WorkbookReader:
             calc=calc,
             application=application,
             app_version=app_version,
+            app_heading=app_heading,
             file_app=_file_app(root, ns),
             has_macros=any(n.rpartition("/")[2].lower() == "vbaproject.bin" for n in names),
             vba_functions=self._vba_functions(),
@@ -500,7 +501,7 @@ class _WorkbookReader:
             out.append(target)
         return out
 
-    def _app_properties(self) -> tuple[str | None, str | None]:
+    def _app_properties(self) -> tuple[str | None, str | None, str | None]:
         part = None
         for kind, target, _ in _xml.read_rels(self.zf, self.names, "").values():
             if kind == "extended-properties" and target in self.names:
@@ -508,7 +509,7 @@ class _WorkbookReader:
         if part is None and "docProps/app.xml" in self.names:
             part = "docProps/app.xml"
         if part is None:
-            return None, None
+            return None, None, None
         return _xml.read_app_properties(_xml.parse_member(self.zf, part, "docProps/app.xml"))
 
     def _read_sheet(self, sheet: SheetData, part: str, ctx: _SheetContext) -> list[str]:

@@ -124,6 +124,9 @@ class WorkbookData:
     calc: CalcSettings = field(default_factory=CalcSettings)
     application: str | None = None  # "Microsoft Excel", "LibreOffice", ...
     app_version: str | None = None
+    # docProps/app.xml's first HeadingPairs label: "Worksheets" in the display language of the
+    # Excel that saved the file ("Arbeitsblätter" from a German one); None if not written.
+    app_heading: str | None = None
     # appName of the workbook part's <fileVersion> ("xl" when Excel saved it, "Calc" for
     # LibreOffice); None when the writer left it out (libraries usually do).
     file_app: str | None = None
@@ -139,6 +142,12 @@ class WorkbookData:
         if self.file_app != "xl":
             return False
         return self.application is None or "excel" in self.application.lower()
+
+    @property
+    def localized_excel(self) -> bool:
+        """Whether an Excel in another display language than English saved the file: its
+        regional settings, which TEXT's format codes follow, were likely not English either."""
+        return self.saved_by_excel and self.app_heading not in (None, "Worksheets")
 
     @property
     def cell_count(self) -> int:
@@ -190,6 +199,7 @@ class WorkbookData:
             "application": self.application,
             "app_version": self.app_version,
             "file_app": self.file_app,
+            "app_heading": self.app_heading,
             "saved_by_excel": self.saved_by_excel,
             "has_macros": self.has_macros,
             "external_links": self.external_links,
