@@ -20,21 +20,29 @@ def as_formula(value: Any) -> str | None:
 
 
 def evaluate(
-    engine: HyperFormulaEngine, formulas: list[str], constants: list[tuple[int, int, Any]] = ()
+    engine: HyperFormulaEngine,
+    formulas: list[str],
+    constants: list[tuple[int, int, Any]] = (),
+    settings: EngineSettings | None = None,
 ) -> list[Any]:
     """Values of `formulas`, one per row of column Z of a sheet holding `constants`; errors come
     back as their code ("#NUM!")."""
     plain = [(r, c, v) for r, c, v in constants if not as_formula(v)]
     inputs = [(r, c, as_formula(v)) for r, c, v in constants if as_formula(v)]
     tested = [(r, 26, f) for r, f in enumerate(formulas, 1)]
-    engine.load([EngineSheet("S", plain, inputs + tested)], [], EngineSettings())
+    engine.load([EngineSheet("S", plain, inputs + tested)], [], settings or EngineSettings())
     [values] = engine.formula_values()
     return [v.code if isinstance(v, EngineErrorValue) else v for v in values[len(inputs) :]]
 
 
-def check(engine: HyperFormulaEngine, cases: list[tuple[str, Any]], constants=()) -> None:
+def check(
+    engine: HyperFormulaEngine,
+    cases: list[tuple[str, Any]],
+    constants=(),
+    settings: EngineSettings | None = None,
+) -> None:
     """Every (formula, expected) case gives its expected value (floats to 1e-12 relative)."""
-    got = evaluate(engine, [f for f, _ in cases], constants)
+    got = evaluate(engine, [f for f, _ in cases], constants, settings)
     wrong = [
         (f, want, g)
         for (f, want), g in zip(cases, got, strict=True)

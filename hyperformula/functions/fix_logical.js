@@ -4,7 +4,10 @@
  *  - in a reference or an array, only logical values and numbers count (a number is TRUE unless
  *    0); text and empty cells are skipped;
  *  - a text given directly counts when it is "TRUE" or "FALSE" (any case); "" is skipped; any
- *    other text is #VALUE! (AND("1",1) is #VALUE!);
+ *    other text is skipped too by Excel 2016 and later (AND(TRUE,"0") is TRUE: Excel 16's cached
+ *    values in formulas__test.xlsx; AND("0") and AND("",TRUE) in ironcalc's tests agree), and
+ *    is #VALUE! in a workbook Excel 2013 or earlier saved (AND("1",1) is #VALUE! in Apache POI's
+ *    FormulaEvalTestData, Excel 15); the version is the saving Excel's (numfmt.js);
  *  - an omitted argument, AND(,TRUE), counts as FALSE;
  *  - nothing left to count: #VALUE!; the first error value met is the result, before the
  *    #VALUE! of a text argument (AND(TRUE,"ciao",#REF!) is #REF!).
@@ -27,7 +30,9 @@ function defineLogicalPlugin(hf) {
       const upper = v.toUpperCase();
       if (upper === 'TRUE') return true;
       if (upper === 'FALSE') return false;
-      return v === '' ? undefined : new CellError(ErrorType.VALUE);
+      if (v === '') return undefined;
+      const version = globalThis.__xlimportExcelVersion;
+      return version && version < 16 ? new CellError(ErrorType.VALUE) : undefined;
     }
     return referenceValue(v);
   }
