@@ -264,7 +264,7 @@ def test_known_engine_differences_are_their_own_cause(tmp_path: Path) -> None:
 
 def test_signatures_of_known_differences() -> None:
     from xlimport.engine.base import EngineErrorValue
-    from xlimport.validation import COLLINEAR, NOT_CONVERGED, shows_signature
+    from xlimport.validation import COLLINEAR, NOT_CONVERGED, RANGE_LIMIT, shows_signature
 
     assert shows_signature(COLLINEAR, "n", 0.0, 0.577)
     assert shows_signature(COLLINEAR, "n", 2.0, 0.0)
@@ -273,6 +273,11 @@ def test_signatures_of_known_differences() -> None:
     assert shows_signature(NOT_CONVERGED, "n", 0.1, EngineErrorValue("#NUM!"))
     assert not shows_signature(NOT_CONVERGED, "n", 0.1, 0.2)
     assert not shows_signature(NOT_CONVERGED, "e", "#DIV/0!", 0.2)
+    # Excel's #NUM! at a range limit, the engine's number; not the other way round
+    assert shows_signature(RANGE_LIMIT, "e", "#NUM!", 0.0)
+    assert not shows_signature(RANGE_LIMIT, "n", 0.1, EngineErrorValue("#NUM!"))
+    assert not shows_signature(RANGE_LIMIT, "n", 0.1, 0.2)
+    assert not shows_signature(RANGE_LIMIT, "e", "#VALUE!", 0.2)
 
 
 def test_locale_dependent_date_text() -> None:
@@ -363,3 +368,19 @@ def test_text_formats_from_an_excel_in_another_language_are_locale_dependent(
     assert got["A2"] == got["B2"] == text_status
     assert got["C2"] == (MISMATCH if file_version == "xl" else OTHER_APPLICATION)
     assert store.get_model(r.model_id).workbook_metadata["app_heading"] == heading
+
+
+def test_a_binomial_range_limit_of_excel_is_a_known_difference(tmp_path: Path) -> None:
+    """ironcalc's Excel-computed tests cache BINOM.DIST(1E10,1E30,0.3,TRUE) as #NUM!: Excel gives
+    up on the trial count, the engine computes the probability. Other differences of the same
+    function stay mismatches."""
+    rows = (
+        '<row r="1"><c r="A1" t="e"><f>_xlfn.BINOM.DIST(1E10,1E30,0.3,TRUE)</f><v>#NUM!</v></c>'
+        '<c r="B1" t="e"><f>BINOMDIST(1E10,1E30,0.3,TRUE)</f><v>#NUM!</v></c>'
+        '<c r="C1"><f>_xlfn.BINOM.DIST(2,10,0.3,TRUE)</f><v>0.5</v></c>'  # a plain difference
+        '<c r="D1"><f>_xlfn.BINOM.DIST(2,10,0.3,TRUE)</f><v>0.3827827864</v></c></row>'
+    )
+    got = _statuses(tmp_path, rows)
+    assert got["A1"] == got["B1"] == "engine_difference"
+    assert got["C1"] == MISMATCH
+    assert got["D1"] == MATCHED

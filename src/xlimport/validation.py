@@ -72,6 +72,7 @@ ENGINE_DIFFERENCE = "engine_difference"
 # plain error in the same function still shows as a mismatch.
 COLLINEAR = "collinear"  # one side is exactly 0: a coefficient or statistic of a dropped column
 NOT_CONVERGED = "not_converged"  # one side is #NUM!: that iteration stopped, the other converged
+RANGE_LIMIT = "range_limit"  # Excel's #NUM! where the engine computes a number
 KNOWN_DIFFERENCES: dict[str, str] = {
     # Excel's least squares drops collinear x columns with a pivoted QR decomposition and
     # reports 0 for them: which column it drops is not documented.
@@ -84,6 +85,11 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "XIRR": NOT_CONVERGED,
     "IRR": NOT_CONVERGED,
     "RATE": NOT_CONVERGED,
+    # Excel's binomial distribution gives up (#NUM!) on huge trial counts, at a limit it does not
+    # document (1E30 trials in ironcalc's Excel-computed tests; 1E6 still computes); the engine
+    # computes the probability.
+    "BINOM.DIST": RANGE_LIMIT,
+    "BINOMDIST": RANGE_LIMIT,
 }
 
 
@@ -97,6 +103,8 @@ def shows_signature(kind: str, cached_type: str, cached: Any, calculated: Any) -
         if cached_type == "e":
             return cached == "#NUM!" and isinstance(calculated, float)
         return cached_type == "n" and calc_error and calculated.code == "#NUM!"
+    if kind == RANGE_LIMIT:
+        return cached_type == "e" and cached == "#NUM!" and isinstance(calculated, float)
     return False
 
 
@@ -108,7 +116,7 @@ EXPLAINED = {
     ENGINE_ERROR: "engine error",
     UNCONVERGED: "circular group did not converge",
     OTHER_APPLICATION: "cached by another application than Excel",
-    LOCALE: "date text read by regional settings",
+    LOCALE: "read by regional settings (date text, TEXT formats)",
     ENGINE_DIFFERENCE: "known engine difference",
 }
 # Explained statuses of cells that count as compared (against the match rate), as not matched.
@@ -262,7 +270,7 @@ class ValidationReport:
     mismatched: int = 0
     engine_errors: int = 0
     # Compared, not matched, with a known cause that is not an engine failure (cached by another
-    # application, date text read by regional settings, a known engine difference): they still
+    # application, text read by regional settings, a known engine difference): they still
     # count against the match rate.
     explained: int = 0
     not_comparable: int = 0  # no cached value, volatile, external
