@@ -232,3 +232,23 @@ def test_two_imports_at_once_share_one_helper(helper, tmp_path: Path, shared_dir
             assert results[path.name].validation.by_status == alone.validation.by_status
     finally:
         del os.environ[_parallel.ENV]
+
+
+def test_a_helper_that_cannot_start_is_given_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An interpreter that cannot run the helper (a broken install) costs two tries, then this
+    process reads alone without starting more."""
+    monkeypatch.setattr(_parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(_parallel, "_helper", None)
+    monkeypatch.setattr(_parallel, "_failed_starts", 0)
+    monkeypatch.setattr(_parallel, "_CHILD", "import sys; sys.exit(3)")
+    book = ROOT / "examples" / "fm_circ_1k.xlsx"
+    started = []
+    for _ in range(4):
+        _parallel.prepare(book)
+        h = _parallel._helper
+        if h is not None and h not in started:
+            started.append(h)
+            h.process.wait(30)
+            assert not h.ready()
+    assert len(started) == 2 and _parallel._failed_starts == 2
+    assert _parallel.begin(book, ReaderLimits.from_env()) is None

@@ -42,6 +42,10 @@ SHARE = 0.55
 
 _lock = threading.Lock()
 _helper: _Helper | None = None
+# Helpers that ended without ever being ready (a broken interpreter or install): after
+# MAX_FAILED_STARTS of them this process stops starting new ones.
+_failed_starts = 0
+MAX_FAILED_STARTS = 2
 
 
 def enabled() -> bool:
@@ -58,8 +62,16 @@ def prepare(path: str | os.PathLike) -> None:
             return
     except OSError:
         return
+    global _failed_starts
     with _lock:
-        if _helper is None or not _helper.alive() or _helper.owner != os.getpid():
+        if _helper is not None and _helper.owner == os.getpid() and not _helper.alive():
+            if not _helper.was_ready:
+                _failed_starts += 1
+                log.warning("the reading helper process ended before it was ready")
+            _helper = None
+        if _failed_starts >= MAX_FAILED_STARTS:
+            return
+        if _helper is None or _helper.owner != os.getpid():
             try:
                 _helper = _Helper()
             except (OSError, ValueError) as exc:  # no second process here: read alone
@@ -212,6 +224,7 @@ class _Helper:
         self.owner = os.getpid()  # a forked child starts its own
         self.busy = threading.Lock()
         self._ready = False
+        self._ever_ready = False
         self._jobs = 0
 
     @property
@@ -221,12 +234,17 @@ class _Helper:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    @property
+    def was_ready(self) -> bool:
+        return self._ever_ready
+
     def ready(self, wait: float = 0.0) -> bool:
         """Whether the helper has started (waiting up to ``wait`` seconds for it)."""
         if not self._ready and self.alive():
             try:
                 if self._conn.poll(wait):
                     self._ready = self._conn.recv() == ("ready",)
+                    self._ever_ready = self._ever_ready or self._ready
             except (EOFError, OSError):
                 return False
         return self._ready and self.alive()
