@@ -693,47 +693,22 @@ class _FastTemplate:
         self.pieces: list[str] | None = None  # engine text between free digit runs
 
     def apply(self, formula: str, row: int) -> FormulaInfo | None:
-        if self.fixed:
-            for sl, value in zip(self.fixed, self.fixed_values, strict=True):
-                if formula[sl] != value:
-                    return None
-        free = self.get_free(formula)
-        refs: list[Ref] = []
-        for s, c1, c2, i1, i2 in self.specs:
-            if i1 < 0:  # a column range: no digits
-                refs.append((s, 1, c1, MAX_ROWS, c2))
-                continue
-            a = int(free[i1])
-            b = a if i2 == i1 else int(free[i2])
-            if a > b:
-                a, b = b, a
-            if a < 1 or b > MAX_ROWS:
-                return None
-            refs.append((s, a, c1, b, c2))
-        if self.static_refs:
-            refs.extend(self.static_refs)
-        if self.row_refs:
-            if not _rows_inside(self.row_refs, row):
-                return None
-            refs.extend((s, row, c1, row, c2) for s, c1, c2, _, _ in self.row_refs)
-        pieces = self.pieces
-        if pieces is None:
-            engine = "=" + formula
-        else:
-            out = [pieces[0]]
-            for text, piece in zip(free, pieces[1:], strict=True):
-                out.append(text)
-                out.append(piece)
-            engine = "".join(out)
-            if self.row_refs:
-                engine = engine.replace(_ROW_SENTINEL, str(row))
+        """What ``formula`` (of a cell in ``row``) means, or None when it does not fit after all
+        (its fixed digits differ, or a row falls outside the sheet)."""
+        got = self.apply_flat(formula, row)
+        if got is None:
+            return None
+        flat, engine = got
+        refs = list(zip(*(flat[j::5] for j in range(5)), strict=True))
         dynamic, volatile, external = self.flags
-        return FormulaInfo(engine, refs, self.functions, dynamic, volatile, external)
+        return FormulaInfo(
+            engine or "=" + formula, refs, self.functions, dynamic, volatile, external
+        )
 
     def apply_flat(self, formula: str, row: int) -> tuple[list[int], str | None] | None:
-        """:meth:`apply` for :func:`analyze_sheet`'s loop: the precedents as one flat list of
-        (sheet, r1, c1, r2, c2) runs and the engine text (None when it is ``"=" + formula``),
-        without the per-formula objects; None where :meth:`apply` gives None."""
+        """The precedents as one flat list of (sheet, r1, c1, r2, c2) runs and the engine text
+        (None when it is ``"=" + formula``), without per-formula objects (for
+        :func:`analyze_sheet`'s loop); None when the formula does not fit after all."""
         if self.fixed:
             for sl, value in zip(self.fixed, self.fixed_values, strict=True):
                 if formula[sl] != value:
