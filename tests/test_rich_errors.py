@@ -3,12 +3,12 @@ error, not the #VALUE! written for older readers, and the engine knows these err
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 
 import pytest
 from engine_cases import check
+from ooxml_books import NS, one_sheet_book
 
 import xlimport
 from xlimport import _richerrors
@@ -16,9 +16,6 @@ from xlimport.engine.base import EngineErrorValue
 from xlimport.reader import read_workbook
 from xlimport.store.base import CellFilter
 
-NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 RD = "http://schemas.microsoft.com/office/spreadsheetml/2017/richdata"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "files"
 
@@ -46,32 +43,12 @@ METADATA = (
 
 
 def workbook(rows: str, rich: bool = True) -> bytes:
-    types = (
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="xml" ContentType="application/xml"/></Types>'
-    )
-    parts = {
-        "[Content_Types].xml": types,
-        "_rels/.rels": f'<Relationships xmlns="{PKG_NS}"><Relationship Id="rId1" '
-        f'Type="{R_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{PKG_NS}"><Relationship Id="rId1" '
-        f'Type="{R_NS}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-        "xl/workbook.xml": f'<workbook xmlns="{NS}" xmlns:r="{R_NS}"><fileVersion appName="xl"/>'
-        '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{NS}"><sheetData>{rows}</sheetData>'
-        "</worksheet>",
+    extra = {
+        "xl/metadata.xml": METADATA,
+        "xl/richData/rdrichvalue.xml": RICH_VALUES,
+        "xl/richData/rdrichvaluestructure.xml": STRUCTURES,
     }
-    if rich:
-        parts |= {
-            "xl/metadata.xml": METADATA,
-            "xl/richData/rdrichvalue.xml": RICH_VALUES,
-            "xl/richData/rdrichvaluestructure.xml": STRUCTURES,
-        }
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zf:
-        for name, text in parts.items():
-            zf.writestr(name, text)
-    return out.getvalue()
+    return one_sheet_book(rows, extra_parts=extra if rich else None)
 
 
 ROWS = (

@@ -3,11 +3,10 @@ save (its cached values are another program's results) and complex numbers writt
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 
 import pytest
+from ooxml_books import one_sheet_book
 
 import xlimport
 from xlimport.store.base import CellFilter
@@ -20,9 +19,6 @@ from xlimport.validation import (
     parse_complex,
 )
 
-NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "files"
 
 
@@ -39,44 +35,7 @@ def workbook(
     rows: str = BASIC_ROWS,
     heading: str | None = None,
 ) -> bytes:
-    """One sheet of ``rows`` (sheetData XML). ``file_version`` is the workbook's <fileVersion
-    appName>, ``application`` docProps/app.xml's <Application> (None: the part is left out, as
-    libraries often do), ``heading`` its first HeadingPairs label, as Excel writes it in its
-    display language."""
-    fv = f'<fileVersion appName="{file_version}"/>' if file_version else ""
-    types = (
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="xml" ContentType="application/xml"/></Types>'
-    )
-    parts = {
-        "[Content_Types].xml": types,
-        "_rels/.rels": f'<Relationships xmlns="{PKG_NS}"><Relationship Id="rId1" '
-        f'Type="{R_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{PKG_NS}"><Relationship Id="rId1" '
-        f'Type="{R_NS}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-        "xl/workbook.xml": f'<workbook xmlns="{NS}" xmlns:r="{R_NS}">{fv}<sheets>'
-        '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{NS}"><sheetData>{rows}</sheetData>'
-        "</worksheet>",
-    }
-    if application is not None:
-        pairs = ""
-        if heading is not None:
-            vt = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
-            pairs = (
-                f'<HeadingPairs><vt:vector xmlns:vt="{vt}" size="2" baseType="variant">'
-                f"<vt:variant><vt:lpstr>{heading}</vt:lpstr></vt:variant>"
-                "<vt:variant><vt:i4>1</vt:i4></vt:variant></vt:vector></HeadingPairs>"
-            )
-        parts["docProps/app.xml"] = (
-            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-            f'extended-properties"><Application>{application}</Application>{pairs}</Properties>'
-        )
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zf:
-        for name, text in parts.items():
-            zf.writestr(name, text)
-    return out.getvalue()
+    return one_sheet_book(rows, file_version=file_version, application=application, heading=heading)
 
 
 @pytest.mark.parametrize(

@@ -134,13 +134,8 @@ def static_rows(wb: WorkbookData) -> Iterator[tuple]:
             r, c = rows[i], cols[i]
             letter = letters.get(c) or col_letter(c)
             tname, rv, rt = split_value(types[i], vals[i], d1904)
-            f = formulas[i]
-            if f is None:
-                formula = None  # a constant, or a member cell of an array formula
-            elif (r, c) in arrays:
-                formula = "{=" + f + "}"
-            else:
-                formula = "=" + f
+            f = formulas[i]  # None: a constant, or a member cell of an array formula
+            formula = _written(f, bool(arrays) and (r, c) in arrays)
             yield (name, s, r, c, f"{letter}{r}", letter, tname, rv, rt, formula, formats[i])
 
 
