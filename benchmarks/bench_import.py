@@ -92,6 +92,7 @@ def model_for(n: int, workdir: Path, with_values: bool = False) -> Path:
         return valued
     out = workdir / f"fm_{label}.xlsx"
     if not out.exists():
+        workdir.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             [
                 sys.executable,

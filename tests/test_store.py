@@ -161,6 +161,8 @@ def test_upgrade_keeps_cells_imported_under_the_previous_key(store_url: str) -> 
     assert inspector.get_pk_constraint("cells")["constrained_columns"][1] == "sheet_index"
     order = [(c["sheet_index"], c["row_num"], c["col_num"]) for c in store.iter_cells(1)]
     assert order == [(0, 1, 2), (0, 2, 1), (1, 1, 1)]
+    if store.dialect == "postgresql":  # moved into the model's own table (migration 0004)
+        assert _cell_tables(store) == {"cells_m1"}
     update = (1, 1, 1, "number", 2.0, None, True, "mismatch")
     assert store.update_cells(1, [update], {}) == 1
     [cell] = [c for c in store.iter_cells(1) if c["sheet_name"] == "B"]
@@ -263,17 +265,16 @@ def test_an_exception_mid_insert_rolls_everything_back(store_url: str) -> None:
     assert store.find_by_hash(_hash("broken")) is None
     assert store.list_models().total == 0
     assert _count_cells(store) == 0
+    if store.dialect == "postgresql":
+        assert _tables_named_like_cells(store) == set()
 
 
 @pytest.mark.postgres
 def test_big_imports_are_paged_through_the_primary_key(pg_url: str) -> None:
-    """After a first big import (statistics refreshed: the table was unknown) and a second one
-    (statistics kept: the table is known to be large), PostgreSQL pages a model's cells by
-    walking the primary key, never by sorting all of them."""
-    from xlimport.store.sql import ANALYZE_AFTER
-
+    """A model's table of cells is indexed once its rows are in, with no ANALYZE: PostgreSQL
+    pages a new big model's cells by walking its primary key, never by sorting all of them."""
     store = open_store(pg_url)
-    n = ANALYZE_AFTER + 10
+    n = 60_000
     first = _import(store, "big1", [_row(i) for i in range(n)])
     second = _import(store, "big2", [_row(i) for i in range(n)])
     with store.engine.connect() as conn:
@@ -286,8 +287,95 @@ def test_big_imports_are_paged_through_the_primary_key(pg_url: str) -> None:
                     {"m": model_id},
                 )
             )
-            assert "pk_cells" in plan and "Sort" not in plan, plan
+            assert f"pk_cells_m{model_id}" in plan and "Sort" not in plan, plan
     assert store.cells(second, page=3, page_size=7).items[0]["sheet_index"] == 0
+
+
+def _cell_tables(store: SqlStore) -> set[str]:
+    """PostgreSQL: the tables attached to ``cells`` (one per model)."""
+    with store.engine.connect() as conn:
+        return set(
+            conn.exec_driver_sql(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = 'cells'::regclass"
+            ).scalars()
+        )
+
+
+def _tables_named_like_cells(store: SqlStore) -> set[str]:
+    with store.engine.connect() as conn:
+        return set(
+            conn.exec_driver_sql(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                "AND tablename LIKE 'cells_m%%'"
+            ).scalars()
+        )
+
+
+@pytest.mark.postgres
+def test_each_model_has_its_own_table_of_cells_dropped_with_it(pg_url: str) -> None:
+    store = open_store(pg_url)
+    a = _import(store, "a", [_row(i) for i in range(300)])
+    b = _import(store, "b", [_row(i) for i in range(200)])
+    assert _cell_tables(store) == {f"cells_m{a}", f"cells_m{b}"}
+    # every index cells declares is there, in the model's own table
+    with store.engine.connect() as conn:
+        indexes = set(
+            conn.exec_driver_sql(
+                "SELECT indexname FROM pg_indexes WHERE tablename = %(t)s", {"t": f"cells_m{a}"}
+            ).scalars()
+        )
+    assert indexes == {f"pk_cells_m{a}", f"ix_cells_m{a}_mismatch", f"ix_cells_m{a}_circular"}
+    assert store.cells(a, CellFilter(has_mismatch=True)).total == sum(
+        1 for i in range(300) if _row(i)[14]
+    )
+    # a row of another model cannot get into a model's table
+    with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"UPDATE cells_m{a} SET model_id = {b} WHERE row_num = 1 AND col_num = 1"
+        )
+    store.delete_model(a)
+    assert _tables_named_like_cells(store) == {f"cells_m{b}"}
+    assert store.cells(b).total == 200
+
+
+@pytest.mark.postgres
+def test_a_delete_while_cells_are_read_does_not_wait_and_the_table_goes_later(
+    pg_url: str,
+) -> None:
+    """Dropping a model's table locks all of cells: while another transaction reads cells (a
+    long export), a delete takes the model's rows out instead of waiting; the empty table it
+    leaves is dropped by the next delete that can lock."""
+    store = open_store(pg_url)
+    a = _import(store, "a", [_row(i) for i in range(300)])
+    b = _import(store, "b", [_row(i) for i in range(100)])
+    c = _import(store, "c", [_row(i) for i in range(50)])
+    reader = store.engine.connect()
+    try:
+        reader.begin()
+        assert reader.exec_driver_sql(f"SELECT count(*) FROM cells WHERE model_id = {b}").scalar()
+        store.delete_model(a)  # within the lock timeout, not blocked until the reader ends
+        assert _count_cells(store, a) == 0
+        assert f"cells_m{a}" in _tables_named_like_cells(store)
+    finally:
+        reader.rollback()
+        reader.close()
+    store.delete_model(c)
+    assert _tables_named_like_cells(store) == {f"cells_m{b}"}
+    assert store.cells(b).total == 100
+
+
+@pytest.mark.postgres
+def test_a_failed_import_leaves_no_table_and_a_replace_drops_the_old_one(pg_url: str) -> None:
+    store = open_store(pg_url)
+    old = _import(store, "r", [_row(i) for i in range(30)])
+    with pytest.raises(RuntimeError), store.begin_import(_model("x")) as writer:
+        writer.insert_cells([_row(i) for i in range(10)])
+        raise RuntimeError("engine crashed")
+    assert _tables_named_like_cells(store) == {f"cells_m{old}"}
+    new = _import(store, "r", [_row(i) for i in range(20)], replace_model_id=old)
+    assert _tables_named_like_cells(store) == {f"cells_m{new}"}
+    assert store.cells(new).total == 20
 
 
 def test_copy_stream_formatting_ahead_gives_the_same_text_and_progress() -> None:

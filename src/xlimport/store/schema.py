@@ -93,6 +93,8 @@ cells = sa.Table(
     sa.PrimaryKeyConstraint("model_id", "sheet_index", "row_num", "col_num", name="pk_cells"),
     # No foreign key to models: cells are written only in the transaction that creates their
     # model and deleted with it by the store (a key made PostgreSQL check every copied row).
+    # PostgreSQL: one table per model, cells_m<id> (migration 0004, store/sql.py).
+    postgresql_partition_by="LIST (model_id)",
 )
 
 _ORDER = ("model_id", "sheet_index", "row_num", "col_num")

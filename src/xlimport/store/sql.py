@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 INSERT_CHUNK = 10_000
 STREAM_CHUNK = 5_000
-ANALYZE_AFTER = 50_000  # rows: refresh the planner's statistics after a bulk insert this large
+ANALYZE_AFTER = 10_000  # rows: a model's table of cells this large gets statistics at once
 # Any constant shared by every xlimport process: the advisory lock serialising migrations.
 _MIGRATION_LOCK_KEY = 0x786C696D  # "xlim"
 
@@ -167,9 +167,86 @@ def dispose_engine(url: str) -> None:
 
 
 def _delete_model(conn: Connection, model_id: int) -> int:
-    """Delete a model and its cells (no foreign key cascades: see migration 0003)."""
-    conn.execute(cells.delete().where(cells.c.model_id == model_id))
-    return conn.execute(models.delete().where(models.c.id == model_id)).rowcount
+    """Delete a model and its cells (no foreign key cascades: see migration 0003). On
+    PostgreSQL the model's table of cells is dropped (see :func:`_drop_cells`)."""
+    deleted = conn.execute(models.delete().where(models.c.id == model_id)).rowcount
+    if conn.dialect.name == "postgresql":
+        _drop_cells(conn, model_id)
+    else:
+        conn.execute(cells.delete().where(cells.c.model_id == model_id))
+    return deleted
+
+
+# ---- PostgreSQL: one table of cells per model (migration 0004) -----------------------------
+# ``cells`` is partitioned by model: an import fills a table of its own (no index while the
+# rows go in), indexes it in one sorted build and attaches it just before it commits.
+_KEY = "model_id, sheet_index, row_num, col_num"
+# Dropping a table of cells locks ``cells`` as a whole for a moment: waited for this long at
+# most, so that readers of other models are never held up behind a delete for longer.
+DROP_LOCK_TIMEOUT_MS = 200
+
+
+def partition_name(model_id: int) -> str:
+    """The PostgreSQL table holding model ``model_id``'s cells."""
+    return f"cells_m{int(model_id)}"
+
+
+def _create_partition(conn: Connection, model_id: int) -> None:
+    """The model's table of cells, unattached and unindexed (filled, then :func:`_attach`)."""
+    name = partition_name(model_id)
+    conn.exec_driver_sql(f"CREATE TABLE {name} (LIKE cells)")
+    # The check lets ATTACH skip scanning the table for rows of another model.
+    conn.exec_driver_sql(
+        f"ALTER TABLE {name} ADD CONSTRAINT ck_{name}_model CHECK (model_id = {int(model_id)})"
+    )
+
+
+def _attach_partition(conn: Connection, model_id: int) -> None:
+    """Index the filled table (the indexes ``cells`` declares, built by sorting) and attach it."""
+    name = partition_name(model_id)
+    conn.exec_driver_sql(f"ALTER TABLE {name} ADD CONSTRAINT pk_{name} PRIMARY KEY ({_KEY})")
+    conn.exec_driver_sql(f"CREATE INDEX ix_{name}_mismatch ON {name} ({_KEY}) WHERE has_mismatch")
+    conn.exec_driver_sql(f"CREATE INDEX ix_{name}_circular ON {name} ({_KEY}) WHERE is_circular")
+    # The index builds counted the rows; a big table also gets the statistics of the columns
+    # cells are filtered and ordered on, or the planner (guessing a few hundred rows of the
+    # model) pages it by sorting all of its rows instead of walking the primary key.
+    rows = conn.exec_driver_sql(
+        f"SELECT reltuples FROM pg_class WHERE oid = '{name}'::regclass"
+    ).scalar()
+    if rows is not None and rows >= ANALYZE_AFTER:
+        conn.exec_driver_sql(
+            f"ANALYZE {name} (model_id, sheet_index, sheet_name, formula, has_mismatch, "
+            "is_circular)"
+        )
+    conn.exec_driver_sql(
+        f"ALTER TABLE cells ATTACH PARTITION {name} FOR VALUES IN ({int(model_id)})"
+    )
+
+
+def _drop_cells(conn: Connection, model_id: int) -> None:
+    """Remove a deleted model's cells (its ``models`` row already gone in this transaction).
+
+    Its table is dropped, with any other model's left from an earlier delete, if ``cells`` can
+    be locked within :data:`DROP_LOCK_TIMEOUT_MS` (dropping a partition locks its parent).
+    Otherwise (a long read or an update of cells in progress) its rows are deleted instead and
+    the empty table is dropped by a later delete."""
+    try:
+        with conn.begin_nested():
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {DROP_LOCK_TIMEOUT_MS}")
+            conn.exec_driver_sql("LOCK TABLE cells IN ACCESS EXCLUSIVE MODE")
+            conn.exec_driver_sql("SET LOCAL lock_timeout TO DEFAULT")
+            orphans = conn.exec_driver_sql(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = 'cells'::regclass AND NOT EXISTS "
+                "(SELECT 1 FROM models m WHERE c.relname = 'cells_m' || m.id)"
+            ).scalars()
+            for name in list(orphans):
+                conn.exec_driver_sql(f'DROP TABLE "{name}"')
+    except sa.exc.OperationalError as exc:
+        if getattr(exc.orig, "pgcode", None) != "55P03":  # lock_not_available
+            raise
+        log.info("model %s: cells in use, deleted row by row", model_id)
+        conn.execute(cells.delete().where(cells.c.model_id == model_id))
 
 
 def _filter_clauses(model_id: int, filters: CellFilter | None) -> list[Any]:
@@ -267,10 +344,26 @@ class PreparedCells:
 class SqlModelWriter:
     """The :class:`~xlimport.store.base.ModelWriter` of one import (one open transaction)."""
 
-    def __init__(self, store: SqlStore, conn: Connection, model_id: int) -> None:
+    def __init__(
+        self, store: SqlStore, conn: Connection, model_id: int, replaces: int | None = None
+    ) -> None:
         self._store = store
+        self._replaces = replaces
         self._conn = conn
         self.model_id = model_id
+        self._partitioned = conn.dialect.name == "postgresql"
+        # PostgreSQL: the model's own table, attached to ``cells`` by :meth:`_finish`
+        self._table = partition_name(model_id) if self._partitioned else "cells"
+        if self._partitioned:
+            _create_partition(conn, model_id)
+
+    def _finish(self) -> None:
+        """Before the import commits: the model's table of cells indexed and attached."""
+        if self._partitioned:
+            with self._store._db_errors("indexing cells"):
+                _attach_partition(self._conn, self.model_id)
+                if self._replaces is not None:  # last: it may lock cells until the commit
+                    _drop_cells(self._conn, self._replaces)
 
     def insert_cells(self, rows: Iterable[tuple], progress: Any = None) -> int:
         with self._store._db_errors("inserting cells"):
@@ -334,15 +427,14 @@ class SqlModelWriter:
                     (), "", chunk_size=INSERT_CHUNK, progress=progress, ahead=2, chunks=chunks
                 )
                 columns = ", ".join((*STATIC_COLUMNS, *RESULT_COLUMNS))
-                _copy(self._conn, f"COPY cells (model_id, {columns}) FROM STDIN", stream)
+                _copy(self._conn, self._copy_sql(f"model_id, {columns}"), stream)
                 prepared.chunks.clear()
                 if next(iterator, None) is not None:
                     raise ValueError("more results than prepared cells")
-                self._analyze_if_stale(stream.count)
                 return stream.count
             sets = ", ".join(f"{name} = ?{k}" for k, name in enumerate(RESULT_COLUMNS, 4))
             sql = (
-                f"UPDATE cells SET {sets} WHERE model_id = {int(self.model_id)} "
+                f"UPDATE {self._table} SET {sets} WHERE model_id = {int(self.model_id)} "
                 "AND sheet_index = ?1 AND row_num = ?2 AND col_num = ?3"
             )
             iterator = iter(results)
@@ -356,7 +448,7 @@ class SqlModelWriter:
         mark = "?" if self._conn.dialect.paramstyle == "qmark" else "%s"
         marks = ", ".join(mark for _ in CELL_COLUMNS)
         return (
-            f"INSERT INTO cells (model_id, {', '.join(CELL_COLUMNS)}) "
+            f"INSERT INTO {self._table} (model_id, {', '.join(CELL_COLUMNS)}) "
             f"VALUES ({int(self.model_id)}, {marks})"
         )
 
@@ -369,30 +461,13 @@ class SqlModelWriter:
             progress=progress,
             ahead=2,
         )
-        sql = f"COPY cells (model_id, {', '.join(CELL_COLUMNS)}) FROM STDIN"
-        _copy(self._conn, sql, stream)
-        self._analyze_if_stale(stream.count)
+        _copy(self._conn, self._copy_sql(f"model_id, {', '.join(CELL_COLUMNS)}"), stream)
         return stream.count
 
-    def _analyze_if_stale(self, count: int) -> None:
-        if count >= ANALYZE_AFTER and self._stale_statistics(count):
-            # Fresh statistics, or the planner (seeing an "empty" table until autovacuum runs)
-            # pages the new model by sorting all its rows instead of walking the primary key.
-            # Only the columns the cell queries filter and order on (a third cheaper).
-            self._conn.exec_driver_sql(
-                "ANALYZE cells (model_id, sheet_index, sheet_name, formula, has_mismatch, "
-                "is_circular)"
-            )
-
-    def _stale_statistics(self, added: int) -> bool:
-        """The planner's row count of ``cells`` is below the rows this import added (a new or
-        small table): its plans for the new model would be wrong. A table already known to be
-        larger keeps good plans (a model id it has not seen is estimated as a few rows, so the
-        primary key is walked), and autovacuum refreshes it later."""
-        known = self._conn.exec_driver_sql(
-            "SELECT reltuples FROM pg_class WHERE oid = 'cells'::regclass"
-        ).scalar()
-        return known is None or known < added
+    def _copy_sql(self, columns: str) -> str:
+        # FREEZE: the table was created in this transaction, so its rows can be written
+        # frozen and visible (no later pass of PostgreSQL's to mark them so)
+        return f"COPY {self._table} ({columns}) FROM STDIN WITH (FREEZE)"
 
     def _executemany_cells(self, rows: Iterable[tuple], progress: Any) -> int:
         sql = self._insert_sql()
@@ -560,7 +635,12 @@ class SqlStore:
         with self._db_errors("importing a model"), self.engine.connect() as conn:
             try:
                 with conn.begin():
-                    if replace_model_id is not None:
+                    replaces = None
+                    if replace_model_id is not None and self.dialect == "postgresql":
+                        # its cells go once this import's are in (SqlModelWriter._finish)
+                        conn.execute(models.delete().where(models.c.id == replace_model_id))
+                        replaces = replace_model_id
+                    elif replace_model_id is not None:
                         _delete_model(conn, replace_model_id)
                     now = _utcnow()
                     try:
@@ -581,7 +661,9 @@ class SqlStore:
                     except sa.exc.IntegrityError:
                         duplicate = True
                         raise
-                    yield SqlModelWriter(self, conn, model_id)
+                    writer = SqlModelWriter(self, conn, model_id, replaces)
+                    yield writer
+                    writer._finish()
             except sa.exc.IntegrityError as exc:
                 if not duplicate:
                     raise
