@@ -580,7 +580,13 @@ const ops = {
 
   sheet(msg) {
     if (!state.pending) throw new Error('sheet before load');
-    addSheetChunk(state.pending, msg);
+    try {
+      addSheetChunk(state.pending, msg);
+    } catch (err) {
+      // the chunks come back to back: the build that follows must not run on a part
+      state.pending.failed = state.pending.failed || String((err && err.message) || err);
+      throw err;
+    }
     return {};
   },
 
@@ -588,6 +594,7 @@ const ops = {
     if (!state.pending) throw new Error('build before load');
     const pending = state.pending;
     state.pending = null;
+    if (pending.failed) throw new Error(`not built: a part of the workbook failed (${pending.failed})`);
     return build(pending);
   },
 

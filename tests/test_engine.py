@@ -185,6 +185,22 @@ def test_large_workbook_is_sent_in_chunks(engine, monkeypatch):
     assert small == empty == []
 
 
+def test_a_failed_chunk_stops_the_build_and_the_engine_stays_usable(engine, monkeypatch):
+    """Chunks go back to back without waiting for each answer: one the engine cannot take
+    fails the load with its own reason, and the build queued behind it does not run."""
+    from xlimport.engine import hyperformula as hf_mod
+
+    monkeypatch.setattr(hf_mod, "CHUNK_CELLS", 1000)
+    consts = [(r, 1, float(r)) for r in range(1, 2501)]
+    consts[1500] = (1501, 1, EngineErrorValue(5))  # in the second chunk; not an error code
+    formulas = [(r, 2, f"=A{r}*2") for r in range(1, 2501)]
+    with pytest.raises(EngineError, match="failed on 'sheet'.*cannot encode"):
+        load(engine, [EngineSheet("Big", consts, formulas)])
+    assert "not built: a part of the workbook failed" in engine.stderr_tail()
+    load(engine, [EngineSheet("S", formulas=[(1, 1, "=2*3")])])
+    assert engine.formula_values() == [[6.0]]
+
+
 # ---- the build patch (Graph.addEdge) ----------------------------------------------------------
 def _fan_in(n: int) -> list[EngineSheet]:
     """n formulas that all read one input cell (and a little more)."""

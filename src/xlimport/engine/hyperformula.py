@@ -23,7 +23,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -272,9 +272,21 @@ class HyperFormulaEngine:
         timeout: float,
         on_sent: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
-        self._next_id += 1
-        msg["id"] = self._next_id
-        payload = json.dumps(msg, separators=(",", ":"), allow_nan=False).encode() + b"\n"
+        return self._exchange(proc, [msg], timeout, on_sent)
+
+    def _exchange(
+        self,
+        proc: subprocess.Popen[bytes],
+        msgs: Iterable[dict[str, Any]],
+        timeout: float,
+        on_sent: Callable[[], None] | None = None,
+    ) -> dict[str, Any]:
+        """Send ``msgs`` back to back, then read their answers in order; the last answer.
+
+        The engine takes each message while the next is encoded (no wait for an answer in
+        between); ``on_sent`` is called once all are written. ``timeout`` covers the whole
+        exchange. The first failed answer raises, once every answer is read."""
+        sent: list[tuple[int, str]] = []  # (id, op) in the order written
         timed_out = threading.Event()
 
         def on_timeout() -> None:
@@ -285,27 +297,40 @@ class HyperFormulaEngine:
         watchdog = threading.Timer(max(timeout, 0.001), on_timeout)
         watchdog.daemon = True
         watchdog.start()
+        lines: list[bytes] = []
+        op = "?"
         try:
             assert proc.stdin is not None and proc.stdout is not None
             try:
-                proc.stdin.write(payload)
-                proc.stdin.flush()
-                del payload
+                for msg in msgs:
+                    self._next_id += 1
+                    msg["id"] = self._next_id
+                    op = msg["op"]
+                    payload = json.dumps(msg, separators=(",", ":"), allow_nan=False).encode()
+                    sent.append((self._next_id, op))
+                    proc.stdin.write(payload + b"\n")
+                    proc.stdin.flush()
+                    del payload
                 if on_sent is not None:
                     on_sent()
-                line = proc.stdout.readline()
+                for _, waiting in sent:
+                    op = waiting  # named if the engine times out or dies meanwhile
+                    line = proc.stdout.readline()
+                    if not line:
+                        break
+                    lines.append(line)
             except (BrokenPipeError, OSError, ValueError):
-                line = b""
+                pass
         finally:
             watchdog.cancel()
-        op = msg["op"]
         if timed_out.is_set():
             self._stop_process()
             raise EngineTimeoutError(
                 f"the formula engine did not answer {op!r} within {timeout:g} s; it was stopped",
                 stage="evaluation",
             )
-        if not line:
+        if len(lines) < len(sent) or not sent:
+            op = sent[len(lines)][1] if len(lines) < len(sent) else op
             heap = self._heap_mb
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=2)  # let its last words reach the stderr buffer
@@ -327,22 +352,27 @@ class HyperFormulaEngine:
                 detail=tail or None,
                 stage="evaluation",
             )
-        try:
-            response = json.loads(line)
-        except ValueError as exc:
-            self._stop_process()
-            raise EngineError(
-                f"the formula engine sent an unreadable answer to {op!r}", detail=line[:500]
-            ) from exc
-        if response.get("id") != msg["id"]:
-            self._stop_process()
-            raise EngineError(f"the formula engine answered out of turn during {op!r}")
-        if not response.get("ok"):
-            raise EngineError(
-                f"the formula engine failed on {op!r}: {response.get('error')}",
-                detail=self.stderr_tail() or None,
-                stage="evaluation",
-            )
+        failed: EngineError | None = None
+        response: dict[str, Any] = {}
+        for (msg_id, op), line in zip(sent, lines, strict=True):
+            try:
+                response = json.loads(line)
+            except ValueError as exc:
+                self._stop_process()
+                raise EngineError(
+                    f"the formula engine sent an unreadable answer to {op!r}", detail=line[:500]
+                ) from exc
+            if response.get("id") != msg_id:
+                self._stop_process()
+                raise EngineError(f"the formula engine answered out of turn during {op!r}")
+            if not response.get("ok") and failed is None:
+                failed = EngineError(
+                    f"the formula engine failed on {op!r}: {response.get('error')}",
+                    detail=self.stderr_tail() or None,
+                    stage="evaluation",
+                )
+        if failed is not None:
+            raise failed
         return response
 
     # ---- the Engine protocol ------------------------------------------------------------------
@@ -408,7 +438,6 @@ class HyperFormulaEngine:
         if formats:
             extra["formats"] = formats
         timeout = settings.timeout
-        deadline = time.monotonic() + timeout
         with self._lock:
             self._timeout = timeout
             proc = self._ensure_process(heap_mb_for(cells))
@@ -429,23 +458,24 @@ class HyperFormulaEngine:
                     on_sent,
                 )
             else:
-                self._call(
-                    proc,
-                    {
+                # Sent chunk by chunk, back to back: the engine takes in each chunk while the
+                # next one is encoded here.
+                def messages() -> Iterator[dict[str, Any]]:
+                    yield {
                         "op": "load",
                         "settings": wire_settings,
                         "names": wire_names,
                         "build": False,
                         **extra,
-                    },
-                    timeout,
-                )
-                for sheet in sheets:
-                    for part in _sheet_chunks(sheet, CHUNK_CELLS):
-                        self._call(proc, {"op": "sheet", **part}, _remaining(deadline, timeout))
-                    if release:
-                        _release([sheet])
-                resp = self._call(proc, {"op": "build"}, _remaining(deadline, timeout), on_sent)
+                    }
+                    for sheet in sheets:
+                        for part in _sheet_chunks(sheet, CHUNK_CELLS):
+                            yield {"op": "sheet", **part}
+                        if release:
+                            _release([sheet])
+                    yield {"op": "build"}
+
+                resp = self._exchange(proc, messages(), timeout, on_sent)
         report = LoadReport(
             seconds=time.perf_counter() - started,
             rejected_names=[(str(n), str(reason)) for n, reason in resp.get("rejected_names", [])],
@@ -529,15 +559,6 @@ class DynamicReport:
     targets: list[tuple[str, int, int, list[tuple[str, int, int, int, int]]]] = field(
         default_factory=list
     )
-
-
-def _remaining(deadline: float, timeout: float) -> float:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise EngineTimeoutError(
-            f"loading the workbook into the engine took longer than {timeout:g} s"
-        )
-    return left
 
 
 _shared: HyperFormulaEngine | None = None
