@@ -135,5 +135,12 @@ def test_result_lines_format_as_the_general_formatter() -> None:
         ("number", 1e300, None, None, None, "matched"),
     ] + [("text", None, f"t{i}", False, False, "matched") for i in range(1200)]
     assert result_lines(rows) == list(format_lines(rows, "sfsbbs"))
+    # a bare float is a matched number (MATCHED_NUMBER), mixed with the other rows
+    numbers = [2.5, -0.0, 1e-300, float("inf"), 3.0000000000000004]
+    mixed = [x for pair in zip(numbers, rows, strict=False) for x in pair]
+    expanded = [
+        ("number", r, None, False, False, "matched") if type(r) is float else r for r in mixed
+    ]
+    assert result_lines(mixed) == list(format_lines(expanded, "sfsbbs"))
     with pytest.raises(ValueError):
         result_lines([("number", 1.0, None, False, False)])

@@ -16,6 +16,7 @@ from typing import Any
 from .engine.base import EngineErrorValue
 from .evaluate import _LETTERS, Analysis, col_letter
 from .reader import _column_index
+from .store.base import full_result
 from .validation import (
     ENGINE_DIFFERENCE,
     EXTERNAL,
@@ -293,7 +294,8 @@ class RowBuilder:
             return None
 
     def results(self) -> Iterator[tuple]:
-        """Every cell's recomputed columns (:data:`~xlimport.store.base.RESULT_COLUMNS`), in the order of
+        """Every cell's recomputed columns (:data:`~xlimport.store.base.RESULT_COLUMNS`, or a bare
+        float: see :data:`~xlimport.store.base.MATCHED_NUMBER`), in the order of
         :func:`static_rows`; the report's counts are complete once the generator is exhausted."""
         return self._results(changed_only=False)
 
@@ -307,7 +309,7 @@ class RowBuilder:
         """Every cell's whole row (:data:`CELL_COLUMNS`), in sheet and cell order; the report's
         counts are complete once the generator is exhausted."""
         for st, res in zip(static_rows(self.wb), self.results(), strict=True):
-            yield (*st[:10], *res, st[10])
+            yield (*st[:10], *full_result(res), st[10])
 
     def _results(self, changed_only: bool) -> Iterator[tuple]:
         wb = self.wb
@@ -347,12 +349,10 @@ class RowBuilder:
                     counts[MATCHED] += 1
                     if (s, i) in circular:
                         result = ("number", calc, None, True, False, MATCHED)
-                    elif (
-                        changed_only
-                        and calc == rv
-                        and f is not None
-                        and (calc or _same_zero(calc, rv))
-                    ):
+                    elif not changed_only:
+                        yield calc  # short for ("number", calc, None, False, False, MATCHED)
+                        continue
+                    elif calc == rv and f is not None and (calc or _same_zero(calc, rv)):
                         continue  # the expected result: a formula recomputed to its cache
                     else:
                         result = ("number", calc, None, False, False, MATCHED)

@@ -98,6 +98,8 @@ _3D_FUNCTIONS = frozenset(
 )
 # A formula can hold a 3-D reference to expand only if it calls one of these (as analysed).
 _3D_CALLERS = _3D_FUNCTIONS | {"_XLFN." + name for name in _3D_FUNCTIONS}
+# the functions whose callers' engine text is rewritten (3-D references, arrays, FORMULATEXT)
+_REWRITING_CALLS = _3D_CALLERS | ARRAY_NATIVE | {"FORMULATEXT"}
 _SHEET = r"(?:[A-Za-z_\\][\w.]*)"
 _3D_REF = re.compile(
     rf"(?P<open>[(,]\s*)(?:(?P<a>{_SHEET}):(?P<b>{_SHEET})|'(?P<qa>(?:[^':]|'')+):(?P<qb>(?:[^':]|'')+)')"
@@ -597,6 +599,8 @@ def evaluate_workbook(
         add_formula, add_constant, add_sent = es.formulas.append, es.constants.append, sent.append
         arrays = sheet.array_ranges
         plain = aliases.plain
+        # most formulas of most sheets go as they are: none of the rewrites below applies
+        simple = plain and not arrays and not errors
         for i, f in enumerate(sheet.formulas):
             if f is not None:
                 k += 1
@@ -606,9 +610,13 @@ def evaluate_workbook(
                 else:
                     add_constant((rows[i], cols[i], _engine_constant(types[i], values[i])))
                 continue
-            r, c = rows[i], cols[i]
             called = fns[k]
             text = texts[k] or "=" + f
+            if simple and (not called or _REWRITING_CALLS.isdisjoint(called)):
+                add_formula((rows[i], cols[i], text))
+                add_sent(i)
+                continue
+            r, c = rows[i], cols[i]
             if not plain:
                 text = aliases.text(text)
             if not _3D_CALLERS.isdisjoint(called) or k in errors:

@@ -35,6 +35,18 @@ CellRow = tuple
 # The columns of a cell known before the engine computes, and those it decides (a row is
 # ``static[:10] + result + static[10:]`` in CELL_COLUMNS order).
 RESULT_COLUMNS = CELL_COLUMNS[10:16]
+# A result given as a bare float ``x`` is short for this one with ``x`` as its number: a
+# formula recomputed to a number that matches its cached value (most cells of a model).
+MATCHED_NUMBER = ("number", None, None, False, False, "matched")
+
+
+def full_result(result: Any) -> tuple:
+    """``result`` (:data:`RESULT_COLUMNS` order) as a tuple, a bare float expanded."""
+    if type(result) is float:
+        return ("number", result, None, False, False, "matched")
+    return result
+
+
 STATIC_COLUMNS = CELL_COLUMNS[:10] + CELL_COLUMNS[16:]
 
 # Keys of the dicts returned by ``Store.cells()`` / ``Store.iter_cells()``: the stored columns

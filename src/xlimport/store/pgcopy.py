@@ -19,6 +19,7 @@ from itertools import islice
 from typing import Any
 
 from xlimport._background import Prefetch
+from xlimport.store.base import MATCHED_NUMBER
 
 NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": ""})
@@ -87,12 +88,24 @@ def format_chunk(rows: Sequence[Sequence[Any]], kinds: str, prefix: str = "") ->
 
 def result_lines(rows: Sequence[Sequence[Any]]) -> list[str]:
     """:func:`format_lines` for rows of kinds ``"sfsbbs"`` (a cell's result: type, number,
-    text, two flags, status), where the number varies from row to row and the rest mostly
+    text, two flags, status; or a bare float, a matched number: see
+    :data:`~xlimport.store.base.MATCHED_NUMBER`), where the number varies from row to row and the rest mostly
     does not: the text around the number is formatted once per distinct set of the others."""
     around: dict[tuple, tuple[str, str]] = {}
     out = []
     add = out.append
+    matched: tuple[str, str] | None = None
     for row in rows:
+        if type(row) is float:  # a matched number (xlimport.store.base.MATCHED_NUMBER)
+            if matched is None:
+                line = next(format_lines([MATCHED_NUMBER], "sfsbbs"))
+                first, rest = line.split("\t", 1)
+                matched = (first + "\t", rest[2:])
+            text = _float_repr(row)
+            if text[-1] in "nf":  # nan, inf, -inf
+                text = _FLOAT_SPECIALS[text]
+            add(matched[0] + text + matched[1])
+            continue
         if len(row) != 6:
             raise ValueError(f"each row must have 6 values, got {len(row)}")
         key = (row[0], row[2], row[3], row[4], row[5])
