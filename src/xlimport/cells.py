@@ -300,9 +300,11 @@ class RowBuilder:
         return self._results(changed_only=False)
 
     def changed_results(self) -> Iterator[tuple]:
-        """``(sheet_index, row_num, col_num, *result)`` of the cells whose result differs from
-        :func:`expected_result` (what a store that wrote the expected results ahead of the
-        engine must update); counts the report like :meth:`results`."""
+        """``(ordinal, sheet_index, row_num, col_num, *result)`` of the cells whose result
+        differs from :func:`expected_result` (what a store that wrote the expected results ahead
+        of the engine must update; ``ordinal`` is the cell's place in :func:`static_rows`);
+        ``(ordinal, sheet_index, row_num, col_num, number)`` where only the recomputed number
+        differs. Counts the report like :meth:`results`."""
         return self._results(changed_only=True)
 
     def rows(self) -> Iterator[tuple]:
@@ -324,6 +326,7 @@ class RowBuilder:
         fast = self.validate and not self.analysis.external_roots and not self.unconverged
         near = self.tolerance / 2 if self.tolerance >= 1e-12 else 0.0
         constant = CONSTANT_RESULT
+        offset = 0  # cells of the sheets before: offset + i is a cell's place in static_rows()
         for sheet in wb.sheets:
             s = sheet.index
             computed = self.values[s] if s < len(self.values) else {}
@@ -352,12 +355,16 @@ class RowBuilder:
                     elif not changed_only:
                         yield calc  # short for ("number", calc, None, False, False, MATCHED)
                         continue
-                    elif calc == rv and f is not None and (calc or _same_zero(calc, rv)):
-                        continue  # the expected result: a formula recomputed to its cache
+                    elif f is not None:
+                        if calc == rv and (calc or _same_zero(calc, rv)):
+                            continue  # the expected result: a formula recomputed to its cache
+                        # written ahead as its cached number: only the number changes
+                        yield (offset + i, s, rows[i], cols[i], calc)
+                        continue
                     else:
                         result = ("number", calc, None, False, False, MATCHED)
                     if changed_only:
-                        yield (s, rows[i], cols[i], *result)
+                        yield (offset + i, s, rows[i], cols[i], *result)
                     else:
                         yield result
                     continue
@@ -393,6 +400,7 @@ class RowBuilder:
                     or result != (expected := expected_result(tname, rv, rt))
                     or (cv == 0 and not _same_zero(cv, expected[1]))
                 ):
-                    yield (s, rows[i], cols[i], *result)
+                    yield (offset + i, s, rows[i], cols[i], *result)
+            offset += len(rows)
         for status, n in counts.items():
             report.count(status, n)

@@ -126,8 +126,10 @@ class ModelWriter(Protocol):
     def complete_cells(self, prepared: Any, results: Iterable[tuple], progress: Any = None) -> int:
         """Stores the prepared cells with their results: every cell's (tuples in
         :data:`RESULT_COLUMNS` order, in the order of the static rows), or, when
-        ``prepared.changes_only``, ``(sheet_index, row_num, col_num, *result)`` of the cells
-        whose result is not :func:`xlimport.cells.expected_result`. Returns the cell count."""
+        ``prepared.changes_only``, ``(ordinal, sheet_index, row_num, col_num, *result)`` of the
+        cells whose result is not :func:`xlimport.cells.expected_result` (``ordinal``: the
+        cell's place among the static rows), ``(ordinal, sheet_index, row_num, col_num,
+        number)`` where only ``calculated_value`` differs. Returns the cell count."""
         ...
 
     def update_summary(self, import_summary: dict[str, Any]) -> None: ...

@@ -339,6 +339,8 @@ class PreparedCells:
         self.changes_only = changes_only
         self.count = 0
         self.chunks: list[tuple[int, str]] = []
+        # SQLite: the rowid of the first row inserted, when the rows took consecutive rowids
+        self.first_rowid: int | None = None
 
 
 class SqlModelWriter:
@@ -391,6 +393,8 @@ class SqlModelWriter:
             from xlimport.cells import CONSTANT_RESULT, expected_result
 
             sql = self._insert_sql()
+            rowids = f"SELECT max(rowid) FROM {self._table}"
+            before = self._conn.exec_driver_sql(rowids).scalar() or 0
             while not (stop is not None and stop.is_set()) and (
                 chunk := list(islice(iterator, INSERT_CHUNK))
             ):
@@ -410,6 +414,11 @@ class SqlModelWriter:
                     ],
                 )
                 prepared.count += len(chunk)
+            # This transaction is the one writer, so new rows take the next rowids: exactly
+            # before + 1 .. before + count (checked), and the updates can go by rowid.
+            after = self._conn.exec_driver_sql(rowids).scalar() or 0
+            if prepared.count and after - before == prepared.count:
+                prepared.first_rowid = before + 1
         return prepared
 
     def complete_cells(
@@ -432,14 +441,29 @@ class SqlModelWriter:
                 if next(iterator, None) is not None:
                     raise ValueError("more results than prepared cells")
                 return stream.count
-            sets = ", ".join(f"{name} = ?{k}" for k, name in enumerate(RESULT_COLUMNS, 4))
-            sql = (
-                f"UPDATE {self._table} SET {sets} WHERE model_id = {int(self.model_id)} "
-                "AND sheet_index = ?1 AND row_num = ?2 AND col_num = ?3"
-            )
+            first = prepared.first_rowid
+            table, model = self._table, int(self.model_id)
+            if first is not None:  # by rowid: no search of the primary key
+                where = "rowid = ?1"
+                sets = ", ".join(f"{name} = ?{k}" for k, name in enumerate(RESULT_COLUMNS, 2))
+            else:
+                where = f"model_id = {model} AND sheet_index = ?1 AND row_num = ?2 AND col_num = ?3"
+                sets = ", ".join(f"{name} = ?{k}" for k, name in enumerate(RESULT_COLUMNS, 4))
+            full_sql = f"UPDATE {table} SET {sets} WHERE {where}"
+            value_at = 2 if first is not None else 4
+            number_sql = f"UPDATE {table} SET calculated_value = ?{value_at} WHERE {where}"
             iterator = iter(results)
             while chunk := list(islice(iterator, INSERT_CHUNK)):
-                self._conn.exec_driver_sql(sql, chunk)
+                if first is not None:
+                    numbers = [(first + u[0], u[4]) for u in chunk if len(u) == 5]
+                    full = [(first + u[0], *u[4:]) for u in chunk if len(u) != 5]
+                else:
+                    numbers = [u[1:] for u in chunk if len(u) == 5]
+                    full = [u[1:] for u in chunk if len(u) != 5]
+                if numbers:
+                    self._conn.exec_driver_sql(number_sql, numbers)
+                if full:
+                    self._conn.exec_driver_sql(full_sql, full)
             if progress is not None:
                 progress(prepared.count)
             return prepared.count
