@@ -199,6 +199,13 @@ def test_a_failed_chunk_stops_the_build_and_the_engine_stays_usable(engine, monk
     assert "not built: a part of the workbook failed" in engine.stderr_tail()
     load(engine, [EngineSheet("S", formulas=[(1, 1, "=2*3")])])
     assert engine.formula_values() == [[6.0]]
+    # a value the wire cannot carry, found while the chunks are sent: its own error, and the
+    # engine (holding part of a load) is replaced before the next request
+    consts[1500] = (1501, 1, object())
+    with pytest.raises(TypeError, match="cannot send a object"):
+        load(engine, [EngineSheet("Big", consts, formulas)])
+    load(engine, [EngineSheet("S", formulas=[(1, 1, "=3*3")])])
+    assert engine.formula_values() == [[9.0]]
 
 
 # ---- the build patch (Graph.addEdge) ----------------------------------------------------------

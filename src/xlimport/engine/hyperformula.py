@@ -299,6 +299,7 @@ class HyperFormulaEngine:
         watchdog.start()
         lines: list[bytes] = []
         op = "?"
+        died = False  # the pipe broke while writing
         try:
             assert proc.stdin is not None and proc.stdout is not None
             try:
@@ -307,20 +308,31 @@ class HyperFormulaEngine:
                     msg["id"] = self._next_id
                     op = msg["op"]
                     payload = json.dumps(msg, separators=(",", ":"), allow_nan=False).encode()
+                    try:
+                        proc.stdin.write(payload + b"\n")
+                        proc.stdin.flush()
+                    except (BrokenPipeError, OSError, ValueError):
+                        died = True
+                        break
                     sent.append((self._next_id, op))
-                    proc.stdin.write(payload + b"\n")
-                    proc.stdin.flush()
                     del payload
+            except BaseException:
+                # A message that could not be made (a value the wire cannot carry): the engine
+                # holds part of an exchange and answers nobody will read. A fresh one follows.
+                self._stop_process()
+                raise
+            if not died:
                 if on_sent is not None:
                     on_sent()
-                for _, waiting in sent:
-                    op = waiting  # named if the engine times out or dies meanwhile
-                    line = proc.stdout.readline()
-                    if not line:
-                        break
-                    lines.append(line)
-            except (BrokenPipeError, OSError, ValueError):
-                pass
+                try:
+                    for _, waiting in sent:
+                        op = waiting  # named if the engine times out or dies meanwhile
+                        line = proc.stdout.readline()
+                        if not line:
+                            break
+                        lines.append(line)
+                except (OSError, ValueError):
+                    pass
         finally:
             watchdog.cancel()
         if timed_out.is_set():
@@ -329,8 +341,9 @@ class HyperFormulaEngine:
                 f"the formula engine did not answer {op!r} within {timeout:g} s; it was stopped",
                 stage="evaluation",
             )
-        if len(lines) < len(sent) or not sent:
-            op = sent[len(lines)][1] if len(lines) < len(sent) else op
+        if died or len(lines) < len(sent):
+            if not died:
+                op = sent[len(lines)][1]
             heap = self._heap_mb
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=2)  # let its last words reach the stderr buffer
