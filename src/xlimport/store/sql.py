@@ -427,12 +427,17 @@ class SqlModelWriter:
         with self._store._db_errors("inserting cells"):
             if not prepared.changes_only:
                 iterator = iter(results)
-                chunks = (
-                    (n, join_chunk(heads, list(islice(iterator, n)), _RESULT_KINDS))
-                    for n, heads in prepared.chunks
-                )
+
+                def chunks() -> Iterator[tuple[int, bytes]]:
+                    # each prepared chunk let go once joined (~130 bytes per cell at most)
+                    pending = prepared.chunks
+                    pending.reverse()
+                    while pending:
+                        n, heads = pending.pop()
+                        yield n, join_chunk(heads, list(islice(iterator, n)), _RESULT_KINDS)
+
                 stream = CopyStream(
-                    (), "", chunk_size=INSERT_CHUNK, progress=progress, ahead=2, chunks=chunks
+                    (), "", chunk_size=INSERT_CHUNK, progress=progress, ahead=2, chunks=chunks()
                 )
                 columns = ", ".join((*STATIC_COLUMNS, *RESULT_COLUMNS))
                 _copy(self._conn, self._copy_sql(f"model_id, {columns}"), stream)
