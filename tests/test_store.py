@@ -169,6 +169,34 @@ def test_upgrade_keeps_cells_imported_under_the_previous_key(store_url: str) -> 
     assert (cell["calculated_value"], cell["status"]) == (2.0, "mismatch")
 
 
+@pytest.mark.postgres
+def test_cells_partitions_downgrade_to_one_table_and_back(pg_url: str) -> None:
+    """Migration 0004 both ways: the models' tables become one plain ``cells`` table with every
+    row, and upgrading again gives each model its table back."""
+    from alembic import command
+
+    from xlimport.store.sql import _alembic_config
+
+    store = open_store(pg_url)
+    a = _import(store, "a", [_row(i) for i in range(120)])
+    b = _import(store, "b", [_row(i) for i in range(80)])
+    kind = "SELECT relkind FROM pg_class WHERE oid = 'cells'::regclass"
+    with store.engine.connect() as conn:
+        command.downgrade(_alembic_config(conn), "0003")
+        conn.commit()
+        assert conn.exec_driver_sql(kind).scalar() == "r"
+    assert _tables_named_like_cells(store) == set()
+    assert (_count_cells(store, a), _count_cells(store, b)) == (120, 80)
+    with store.engine.connect() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+        conn.commit()
+        assert conn.exec_driver_sql(kind).scalar() == "p"
+    assert _cell_tables(store) == {f"cells_m{a}", f"cells_m{b}"}
+    assert [c["row_num"] for c in store.iter_cells(b)] == [
+        c[2] for c in sorted((_row(i) for i in range(80)), key=lambda r: (r[1], r[2], r[3]))
+    ]
+
+
 def test_fresh_sqlite_path_is_created_and_upgraded_on_first_use(tmp_path: Path) -> None:
     db = tmp_path / "deep" / "er" / "x.db"
     store = open_store(f"sqlite:///{db.as_posix()}")
