@@ -51,14 +51,17 @@ if earlier is not None:
 # The joint peak: the resident memory of this process, its reading helper and the engine,
 # summed every 20 ms (their own peaks, reported too, do not happen at the same time).
 import threading
-def rss_mb(pid):
+def status_mb(pid, field):
+    # a memory field of /proc/<pid>/status (VmRSS: now, VmHWM: peak) in MB; None if gone
     try:
         for line in open(f"/proc/{pid}/status"):
-            if line.startswith("VmRSS"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     except (OSError, TypeError):
         pass
-    return 0.0
+    return None
+def rss_mb(pid):
+    return status_mb(pid, "VmRSS") or 0.0
 joint = [0.0]
 sampling = threading.Event()
 def sample():
@@ -83,12 +86,7 @@ stages = {}
 for (s, w, c), nxt in zip(marks, marks[1:] + [("end", t1, c1)]):
     stages[s] = {"wall": nxt[1] - w, "cpu": nxt[2] - c}
 def peak_mb(pid):
-    try:
-        for line in open(f"/proc/{pid}/status"):
-            if line.startswith("VmHWM"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
+    return status_mb(pid, "VmHWM")
 proc = getattr(get_engine(), "pid", None)
 node_peak = peak_mb(proc) if proc else None
 helper = _parallel._helper if warm else None

@@ -24,7 +24,6 @@ from ._background import Background
 from .config import ImportOptions
 from .engine.base import EngineErrorValue, EngineName, EngineSettings, EngineSheet
 from .graph import add_dynamic_refs, build_graph
-from .reader import _column_index
 from .references import (
     DYNAMIC,
     EXTERNAL,
@@ -34,6 +33,7 @@ from .references import (
     _literal_expression,
     analyze,
     analyze_sheet,
+    parse_range,
     qualify_references,
     quote_sheet,
     rewrite_intersections,
@@ -516,28 +516,15 @@ def _engine_constant(type_: str, value: Any) -> Any:
     return value
 
 
-_CELL_RANGE = re.compile(r"([A-Za-z]{1,3})([0-9]+)(?::([A-Za-z]{1,3})([0-9]+))?")
-
-
-def _range_boundaries(ref: str) -> tuple[int, int, int, int]:
-    """(first col, first row, last col, last row) of a cell or range reference like "B2:D9"."""
-    m = _CELL_RANGE.fullmatch(ref)
-    if m is None:
-        raise ValueError(f"not a cell range: {ref!r}")
-    c1, r1 = _column_index(m[1]), int(m[2])
-    c2, r2 = (_column_index(m[3]), int(m[4])) if m[3] else (c1, r1)
-    return min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)
-
-
 def _array_members(sheet: Any) -> dict[tuple[int, int], tuple[int, int]]:
     """Cells inside an array formula's range other than its anchor (Excel fills them), each
     mapped to its anchor: (row, col) -> (anchor row, anchor col)."""
     members: dict[tuple[int, int], tuple[int, int]] = {}
     for (ar, ac), ref in sheet.array_ranges.items():
-        try:
-            c1, r1, c2, r2 = _range_boundaries(ref.replace("$", ""))
-        except (ValueError, TypeError):
+        box = parse_range(ref)
+        if box is None:
             continue
+        r1, c1, r2, c2 = box
         if (r2 - r1 + 1) * (c2 - c1 + 1) > 1_000_000:
             continue
         for r in range(r1, r2 + 1):
@@ -551,10 +538,10 @@ def _array_sizes(sheet: Any) -> list[tuple[int, int, int, int]]:
     """(anchor row, anchor col, height, width) of every array formula range of the sheet."""
     out: list[tuple[int, int, int, int]] = []
     for (ar, ac), ref in sheet.array_ranges.items():
-        try:
-            c1, r1, c2, r2 = _range_boundaries(ref.replace("$", ""))
-        except (ValueError, TypeError):
+        box = parse_range(ref)
+        if box is None:
             continue
+        r1, c1, r2, c2 = box
         out.append((ar, ac, r2 - r1 + 1, c2 - c1 + 1))
     return out
 

@@ -43,7 +43,7 @@ MATCHED_NUMBER = ("number", None, None, False, False, "matched")
 def full_result(result: Any) -> tuple:
     """``result`` (:data:`RESULT_COLUMNS` order) as a tuple, a bare float expanded."""
     if type(result) is float:
-        return ("number", result, None, False, False, "matched")
+        return (MATCHED_NUMBER[0], result, *MATCHED_NUMBER[2:])
     return result
 
 

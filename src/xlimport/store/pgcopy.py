@@ -21,6 +21,8 @@ from typing import Any
 from xlimport._background import Prefetch
 from xlimport.store.base import MATCHED_NUMBER
 
+_MATCHED_KEY = (MATCHED_NUMBER[0], *MATCHED_NUMBER[2:])
+
 NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": ""})
 _SPECIAL = re.compile("[\\\\\t\n\r\x00]")
@@ -94,29 +96,20 @@ def result_lines(rows: Sequence[Sequence[Any]]) -> list[str]:
     around: dict[tuple, tuple[str, str]] = {}
     out = []
     add = out.append
-    matched: tuple[str, str] | None = None
     for row in rows:
         if type(row) is float:  # a matched number (xlimport.store.base.MATCHED_NUMBER)
-            if matched is None:
-                line = next(format_lines([MATCHED_NUMBER], "sfsbbs"))
-                first, rest = line.split("\t", 1)
-                matched = (first + "\t", rest[2:])
-            text = _float_repr(row)
-            if text[-1] in "nf":  # nan, inf, -inf
-                text = _FLOAT_SPECIALS[text]
-            add(matched[0] + text + matched[1])
-            continue
-        if len(row) != 6:
-            raise ValueError(f"each row must have 6 values, got {len(row)}")
-        key = (row[0], row[2], row[3], row[4], row[5])
+            number, key, result = row, _MATCHED_KEY, MATCHED_NUMBER
+        else:
+            if len(row) != 6:
+                raise ValueError(f"each row must have 6 values, got {len(row)}")
+            number, key, result = row[1], (row[0], row[2], row[3], row[4], row[5]), row
         parts = around.get(key)
         if parts is None:
-            line = next(format_lines([(row[0], None, *row[2:])], "sfsbbs"))
+            line = next(format_lines([(result[0], None, *result[2:])], "sfsbbs"))
             first, rest = line.split("\t", 1)
             parts = (first + "\t", rest[2:])  # rest starts with the number's "\\N"
-            if row[2] is None or len(around) < 1000:
+            if result[2] is None or len(around) < 1000:
                 around[key] = parts
-        number = row[1]
         if number is None:
             add(parts[0] + NULL + parts[1])
         else:

@@ -180,7 +180,7 @@ def _delete_model(conn: Connection, model_id: int) -> int:
 # ---- PostgreSQL: one table of cells per model (migration 0004) -----------------------------
 # ``cells`` is partitioned by model: an import fills a table of its own (no index while the
 # rows go in), indexes it in one sorted build and attaches it just before it commits.
-_KEY = "model_id, sheet_index, row_num, col_num"
+_KEY = ", ".join(c.name for c in cells.primary_key.columns)  # also the indexes' order
 # Dropping a table of cells locks ``cells`` as a whole for a moment: waited for this long at
 # most, so that readers of other models are never held up behind a delete for longer.
 DROP_LOCK_TIMEOUT_MS = 200
