@@ -492,3 +492,41 @@ def test_formulas_of_one_shape_are_rewritten_and_parsed_once(ctx, monkeypatch):
             (1, 3, 2, 3, 2),
         ]
     assert len(calls) <= 8  # once per shape (the digit counts of its two row numbers), not 2,000
+
+
+def test_precedents_placed_from_digits_equal_analyze_per_cell():
+    """analyze_sheet takes a known shape's engine text in its loop and places the precedents
+    of all its formulas afterwards from their digits: the same as analyze() per cell, for
+    reversed ranges, whole columns and rows, names, other sheets (a non-ASCII name too),
+    rows written with a leading zero, seven-digit rows, and other formulas in between."""
+    wb = WorkbookData(
+        sheets=[SheetData(name="S", index=0), SheetData(name="Données", index=1)],
+        defined_names=[DefinedName("Rate", "Données!$B$2")],
+    )
+    sheet = wb.sheets[0]
+    shapes = [
+        "A{r}*(1+Rate)",
+        "SUM(B{r}:B{q})+C{r}",  # {q} below {r} on some rows: a reversed range
+        "SUM(D:D)-E{r}+SUM({r}:{r})",
+        "'Données'!C{r}+Données!D{q}*2.5",
+        'IF(F{r}>0,"x{r}",G{q})',
+        "H{r}+H{r}+1000{r}",
+        "J{big}+1",  # seven-digit rows, past the last row from r = 77
+        "OFFSET(A{r},1,0)+K{r}",  # OFFSET: analysed per cell
+    ]
+    for r in range(1, 121):
+        for c, shape in enumerate(shapes, start=1):
+            q = r + 3 if r % 2 else max(1, r - 5)
+            sheet.add(r, 10 + c, "n", 0.0, shape.format(r=r, q=q, big=1_048_500 + r))
+        sheet.add(r, 30, "n", 0.0, f"Z{r % 100:02d}+1")  # Z01 style rows, and Z00 (no row)
+        if r % 7 == 0:
+            sheet.add(r, 31, "n", 0.0, f"SUM((A{r})")  # an error in between
+    ctx = AnalysisContext(wb)
+    per = analyze_sheet(sheet, ctx)
+    assert len(per) == len([f for f in sheet.formulas if f is not None])
+    fresh = AnalysisContext(wb)
+    for i in per:
+        expected = analyze(sheet.formulas[i], 0, sheet.rows[i], sheet.cols[i], fresh)
+        assert per[i] == expected, sheet.formulas[i]
+    placed = [t for t in ctx._fast[0].values() if getattr(t, "placeable", False)]
+    assert len(placed) >= 5  # the path under test was taken

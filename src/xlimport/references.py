@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 
+import numpy as np
+
 from .workbook import MAX_COLS, MAX_ROWS, SheetData, WorkbookData
 
 log = logging.getLogger(__name__)
@@ -532,12 +534,21 @@ def analyze_sheet(sheet: SheetData, ctx: AnalysisContext) -> SheetAnalysis:
 
     Same as calling :func:`analyze` per cell, with Python's cyclic garbage collector paused for
     the loop: the results hold no reference cycles, and on big sheets the collector's repeated
-    passes over the growing heap otherwise cost more than the analysis itself."""
+    passes over the growing heap otherwise cost more than the analysis itself.
+
+    A formula of a known shape (:class:`_FastTemplate`) takes only its engine text, functions
+    and flags in the loop; the precedents of all such formulas are computed after it, a
+    template's formulas at a time, as arrays (:func:`_place_refs`)."""
     out = SheetAnalysis(sheet.formulas)
     rows, cols, s, arrays = sheet.rows, sheet.cols, sheet.index, sheet.array_ranges
-    add_cell, add_offset, add_refs = out.cells.append, out.offsets.append, out.refs.extend
+    add_cell = out.cells.append
     add_text, add_functions, add_flags = out.texts.append, out.functions.append, out.flags.append
-    flat = out.refs
+    # per formula: its fast template (precedents placed after the loop), or None (precedents
+    # in slow_refs, slow_counts of them, in formula order)
+    templates: list[_FastTemplate | None] = []
+    add_template = templates.append
+    slow_refs = array("i")
+    slow_counts = array("q")
     from_refs = chain.from_iterable
     was_enabled = gc.isenabled()
     gc.disable()
@@ -547,32 +558,30 @@ def analyze_sheet(sheet: SheetData, ctx: AnalysisContext) -> SheetAnalysis:
         for i, formula in enumerate(sheet.formulas):
             if formula is None:
                 continue
-            r, c = rows[i], cols[i]
             # The common case inline (what analyze() does first, without its objects): a
-            # formula of a known shape, no OFFSET (whose own-cell argument needs a look).
+            # formula of a known shape whose precedents can be placed from its digits.
             fast = fast_maps.get(s)
             if fast is not None:
                 fast = fast.get(formula.encode("utf-8", "surrogatepass").translate(mask))
-                if fast is not None and fast is not _NO_FAST and not fast.offset:
+                if fast is not None and fast is not _NO_FAST and fast.placeable:
                     try:
-                        got = fast.apply_flat(formula, r)
+                        text = fast.text_of(formula)
                     except Exception:  # noqa: BLE001 - analyze() below reports it
-                        got = None
-                    if got is not None:
+                        text = _MISS
+                    if text is not _MISS:
                         add_cell(i)
-                        flat_refs, text = got
-                        if flat_refs:
-                            add_refs(flat_refs)
-                        add_offset(len(flat) // 5)
                         add_text(text)
                         add_functions(fast.functions)
                         add_flags(fast.flag_bits)
+                        add_template(fast)
                         continue
+            r, c = rows[i], cols[i]
             info = analyze(formula, s, r, c, ctx, bool(arrays) and (r, c) in arrays)
             add_cell(i)
+            add_template(None)
             if info.refs:
-                add_refs(from_refs(info.refs))
-            add_offset(len(flat) // 5)
+                slow_refs.extend(from_refs(info.refs))
+            slow_counts.append(len(info.refs))
             text = info.engine_text
             add_text(None if len(text) == len(formula) + 1 and text.endswith(formula) else text)
             add_functions(info.functions)
@@ -582,7 +591,57 @@ def analyze_sheet(sheet: SheetData, ctx: AnalysisContext) -> SheetAnalysis:
     finally:
         if was_enabled:
             gc.enable()
+    _place_refs(out, templates, slow_counts, slow_refs)
     return out
+
+
+def _place_refs(
+    out: SheetAnalysis,
+    templates: list[_FastTemplate | None],
+    slow_counts: array,
+    slow_refs: array,
+) -> None:
+    """Every formula's precedents into ``out.refs`` / ``out.offsets``, in formula order: those
+    of the formulas analysed one by one as given (``slow_refs``, ``slow_counts`` per formula),
+    those of each fast template's formulas computed together from their texts' digits."""
+    n = len(templates)
+    if not n:
+        return
+    # group the formulas by template: the first ordinal of each template is its key
+    first: dict[_FastTemplate | None, int] = {}
+    keys = np.fromiter(map(first.setdefault, templates, range(n)), dtype=np.int64, count=n)
+    order = np.argsort(keys, kind="stable")
+    bounds = np.flatnonzero(np.diff(keys[order])) + 1
+    groups = np.split(order, bounds)
+    counts = np.zeros(n, dtype=np.int64)
+    for ks in groups:
+        t = templates[int(ks[0])]
+        if t is None:
+            counts[ks] = np.frombuffer(slow_counts, dtype=np.int64)
+        else:
+            counts[ks] = t.nrefs
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    flat = np.empty((int(offsets[-1]), 5), dtype=np.int32)
+    formulas, cells = out._formulas, out.cells
+    for ks in groups:
+        t = templates[int(ks[0])]
+        if t is None:
+            if len(slow_refs):
+                # the rows of each slow formula's precedents, in formula order
+                lengths = counts[ks]
+                starts = np.repeat(offsets[ks] - np.cumsum(lengths) + lengths, lengths)
+                at = starts + np.arange(int(lengths.sum()), dtype=np.int64)
+                flat[at] = np.frombuffer(slow_refs, dtype=np.int32).reshape(-1, 5)
+            continue
+        if not t.nrefs:
+            continue
+        texts = [formulas[cells[k]] for k in ks.tolist()]
+        flat[offsets[ks][:, None] + np.arange(t.nrefs)] = t.place(texts)
+    out.offsets = array("q")
+    out.offsets.frombytes(offsets.tobytes())
+    out.refs = array("i")
+    out.refs.frombytes(flat.tobytes())
 
 
 def _rows_inside(row_refs: list[tuple[int, int, int, int, int]], row: int) -> bool:
@@ -674,6 +733,9 @@ class _FastTemplate:
         "pieces",
         "flag_bits",
         "offset",
+        "placeable",
+        "nrefs",
+        "get_heads",
     )
 
     def __init__(self, formula: str, fixed: list[slice], free: list[slice]) -> None:
@@ -691,6 +753,86 @@ class _FastTemplate:
         self.flag_bits = 0  # DYNAMIC | VOLATILE | EXTERNAL as in SheetAnalysis.flags
         self.offset = False  # calls OFFSET (analyze() checks its own-cell argument)
         self.pieces: list[str] | None = None  # engine text between free digit runs
+        # whether analyze_sheet() may take the engine text now and the precedents later, from
+        # the digits (see finish()), and how many precedents each formula has then
+        self.placeable = False
+        self.nrefs = 0
+        self.get_heads = _slicer([])  # the first digit of each reference row
+
+    def finish(self) -> None:
+        """Once built: a formula that fits :meth:`text_of` has the precedents :meth:`place`
+        computes when the template has no [#This Row] refs and no OFFSET, and each reference
+        row is at most six digits long (all formulas of a template have digit runs of the
+        same lengths): its row is then in the sheet unless it starts with a zero."""
+        runs = sorted({i for spec in self.specs for i in spec[3:] if i >= 0})
+        lengths = [self.free[i].stop - self.free[i].start for i in runs]
+        self.placeable = not self.offset and not self.row_refs and all(n <= 6 for n in lengths)
+        self.nrefs = len(self.specs) + len(self.static_refs)
+        self.get_heads = _slicer([slice(self.free[i].start, self.free[i].start + 1) for i in runs])
+
+    def text_of(self, formula: str) -> str | None | object:
+        """The engine text of ``formula`` (None when it is ``"=" + formula``), or ``_MISS`` when
+        it does not fit (a fixed digit differs, a reference row starts with 0): what
+        :meth:`apply_flat` gives, but for the precedents (a placeable template only)."""
+        if self.fixed:
+            for sl, value in zip(self.fixed, self.fixed_values, strict=True):
+                if formula[sl] != value:
+                    return _MISS
+        if "0" in self.get_heads(formula):
+            return _MISS
+        pieces = self.pieces
+        if pieces is None:
+            return None
+        out = [pieces[0]]
+        for text, piece in zip(self.get_free(formula), pieces[1:], strict=True):
+            out.append(text)
+            out.append(piece)
+        engine = "".join(out)
+        if len(engine) == len(formula) + 1 and engine.endswith(formula):
+            return None
+        return engine
+
+    def place(self, formulas: list[str]) -> np.ndarray:
+        """The precedents of ``formulas`` (each fitting :meth:`text_of`), as an array of shape
+        (len(formulas), nrefs, 5): what :meth:`apply_flat` gives each, computed at once from
+        the digits at the same places of texts of the same length."""
+        n = len(formulas)
+        out = np.empty((n, self.nrefs, 5), dtype=np.int32)
+        specs = self.specs
+        if specs:
+            joined = "".join(formulas)
+            if joined.isascii():
+                codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+            else:
+                codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            codes = codes.reshape(n, -1)
+            numbers: dict[int, np.ndarray] = {}
+
+            def number(i: int) -> np.ndarray:
+                got = numbers.get(i)
+                if got is None:
+                    sl = self.free[i]
+                    digits = codes[:, sl].astype(np.int64) - 48
+                    scale = 10 ** np.arange(sl.stop - sl.start - 1, -1, -1, dtype=np.int64)
+                    got = numbers[i] = digits @ scale
+                return got
+
+            for j, (sheet, c1, c2, i1, i2) in enumerate(specs):
+                ref = out[:, j]
+                ref[:, 0] = sheet
+                ref[:, 2] = c1
+                ref[:, 4] = c2
+                if i1 < 0:
+                    ref[:, 1] = 1
+                    ref[:, 3] = MAX_ROWS
+                    continue
+                a = number(i1)
+                b = a if i2 == i1 else number(i2)
+                ref[:, 1] = np.minimum(a, b)
+                ref[:, 3] = np.maximum(a, b)
+        for j, static in enumerate(self.static_refs, start=len(specs)):
+            out[:, j] = static
+        return out
 
     def apply(self, formula: str, row: int) -> FormulaInfo | None:
         """What ``formula`` (of a cell in ``row``) means, or None when it does not fit after all
@@ -751,6 +893,7 @@ class _FastTemplate:
 
 
 _NO_FAST = object()
+_MISS = object()  # a formula that does not fit its fast template after all
 
 
 def _slicer(slices: list[slice]):
@@ -824,6 +967,7 @@ def _fast_template(formula: str, parts: list, t: _Template) -> _FastTemplate | N
         if len(pieces) != len(free) + 1:
             return None
         ft.pieces = pieces
+    ft.finish()
     return ft
 
 
