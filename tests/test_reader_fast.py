@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from xlimport import _fastsheet
 from xlimport.errors import XlImportError
 from xlimport.reader import SHEET_READER_ENV, ReaderLimits, read_workbook
 
@@ -145,9 +146,19 @@ def _workbooks() -> list[Path]:
     return found
 
 
+@pytest.fixture(params=["lane from 64 KB", "lane always"])
+def lane(request, monkeypatch):
+    """The scanner as shipped (rows read in bulk from 64 KB of them), and with the bulk lane
+    tried on every run of whole rows, however short (so that every workbook and case goes
+    through it where its form allows)."""
+    if request.param == "lane always":
+        monkeypatch.setattr(_fastsheet, "_LANE_MIN", 0)
+    return request.param
+
+
 @pytest.mark.skipif(not _workbooks(), reason="the shared corpus is absent")
 @pytest.mark.parametrize("path", _workbooks(), ids=lambda p: p.name)
-def test_corpus_workbook_reads_the_same(path, monkeypatch, caplog):
+def test_corpus_workbook_reads_the_same(path, lane, monkeypatch, caplog):
     read_both(path, monkeypatch, caplog)
 
 
@@ -382,7 +393,7 @@ CASES: dict[str, tuple[str | bytes, bool]] = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_targeted_case(case, tmp_path, monkeypatch, caplog):
+def test_targeted_case(case, lane, tmp_path, monkeypatch, caplog):
     xml, fast = CASES[case]
     path = write_book(
         tmp_path / "book.xlsx", [xml, sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>')]
@@ -474,3 +485,91 @@ def test_a_progress_callback_error_is_not_swallowed(tmp_path, monkeypatch):
     with pytest.raises(Stop):
         read_workbook(path, progress=progress)
     assert len([c for c in calls if "cells read" in c]) == 1
+
+
+class _Counting:
+    """The lane's pattern, counting the runs of rows it is given."""
+
+    def __init__(self, pattern) -> None:
+        self.pattern, self.calls = pattern, 0
+
+    def findall(self, data: bytes) -> list:
+        self.calls += 1
+        return self.pattern.findall(data)
+
+
+def test_rows_read_in_bulk_read_what_the_xml_parser_reads(tmp_path, monkeypatch, caplog):
+    """Megabytes of rows in the form Excel and LibreOffice write, read in bulk by the lane:
+    shared formulas (a member before its anchor too), array formulas, data tables, every cell
+    type, entities and character references, a CR, a leading "=", empty formula elements,
+    dates, hidden rows, empty styled cells; and rows the lane gives back to the scan (an
+    attribute it does not read, whitespace between elements), after which it reads again."""
+    parts = []
+    for i in range(1, 12001):
+        hidden = ' hidden="1"' if i % 89 == 0 else ""
+        cells = [
+            f'<c r="A{i}" s="1" t="n"><v>{40000 + i}</v></c>',  # a date (style 1)
+            f'<c r="B{i}" s="2"><f aca="false">A{i}*2&amp;"&lt;x&gt;"</f><v>{i}</v></c>',
+            f'<c r="C{i}" t="s"><v>{i % 3}</v></c>',
+            f'<c r="D{i}" t="str"><f>"t"&amp;A{i}</f><v>t{i} &#233;&amp;</v></c>',
+            f'<c r="E{i}" t="b"><v>{i % 2}</v></c>',
+            f'<c r="F{i}" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+            f'<c r="G{i}" s="2"/>',
+        ]
+        if i <= 400 and i % 50 == 1:  # a shared formula anchored here, its members below
+            cells.append(
+                f'<c r="H{i}"><f t="shared" ref="H{i}:H{i + 9}" si="{i}">A{i}+1</f><v>1</v></c>'
+            )
+        elif i <= 400 and i % 50 <= 9:
+            cells.append(f'<c r="H{i}"><f t="shared" si="{i - i % 50 + 1}"/><v>1</v></c>')
+        if i <= 2000 and i % 500 == 0:
+            cells.append(
+                f'<c r="I{i}"><f t="array" ref="I{i}:I{i + 1}">A{i}:A{i + 1}*2</f><v>2</v></c>'
+            )
+            cells.append(f'<c r="J{i}"><f>=SUM(A1:A{i})&#13;+1</f><v>3</v></c>')
+            cells.append(f'<c r="K{i}"><f></f><v>4</v></c><c r="L{i}"><f/><v>5</v></c>')
+            cells.append(f'<c r="M{i}" t="d"><v>2024-01-0{i % 9 + 1}T00:00:00</v></c>')
+        if i % 1000 == 0:  # a leading "=" among plain formulas
+            cells.append(f'<c r="Q{i}"><f>=B{i}+1</f><v>1</v></c>')
+        if i == 3000:
+            cells.append(f'<c r="N{i}" cm="1"><f>SEQUENCE(2)</f><v>1</v></c>')  # given back
+        if i == 7000:
+            cells.append(f' <c r="N{i}"><v>1</v></c>')  # whitespace: given back
+        if i == 9000:  # a member of a shared formula whose anchor comes later
+            cells.append(f'<c r="O{i}"><f t="shared" si="999999"/><v>1</v></c>')
+        if i == 9001:
+            cells.append(
+                f'<c r="O{i}"><f t="shared" ref="O9000:O9001" si="999999">A2</f><v>1</v></c>'
+            )
+        if i == 9500:
+            cells.append(
+                f'<c r="P{i}"><f t="dataTable" ref="P{i}:P{i + 1}" dt2D="0" dtr="0" '
+                f'r1="A1"/><v>7</v></c>'
+            )
+        parts.append(
+            f'<row r="{i}" spans="1:16" x14ac:dyDescent="0.25"{hidden}>{"".join(cells)}</row>'
+        )
+    xml = sheet_xml("".join(parts), before='<dimension ref="A1:P12000"/>')
+    assert len(xml.encode()) > 3 * (1 << 20)
+    path = write_book(tmp_path / "big.xlsx", [xml])
+    counting = _Counting(_fastsheet._LANE)
+    monkeypatch.setattr(_fastsheet, "_LANE", counting)
+    old, new, fell_back = read_both(path, monkeypatch, caplog)
+    assert not fell_back
+    assert counting.calls >= 4  # the lane read most runs, and read again after each give-back
+    sheet = new.sheets[0]
+    got = {
+        (r, c): (t, v, f)
+        for r, c, t, v, f in zip(
+            sheet.rows, sheet.cols, sheet.types, sheet.values, sheet.formulas, strict=True
+        )
+    }
+    assert got[(10, 2)] == ("n", 10.0, 'A10*2&"<x>"')
+    assert got[(10, 4)] == ("s", "t10 \u00e9&", '"t"&A10')
+    assert got[(10, 1)][0] == "d" and (10, 7) not in got
+    assert got[(3, 8)][2] == "A3+1"  # a shared formula member, moved to its row
+    assert got[(500, 10)][2] == "SUM(A1:A500)\r+1"  # a reference, not a line end
+    assert got[(500, 11)] == ("n", 4.0, None) and got[(500, 12)] == ("n", 5.0, None)
+    assert got[(9000, 15)][2] == "A1"  # its anchor's A2, a row up
+    assert got[(11000, 17)][2] == "B11000+1" and got[(11000, 2)][2] == 'A11000*2&"<x>"'
+    assert 89 in sheet.hidden_rows and 12000 - 12000 % 89 in sheet.hidden_rows

@@ -28,10 +28,13 @@ How it stays exact:
 
 from __future__ import annotations
 
+import gc
+import operator
 import re
 from array import array
 from typing import Any
 
+import numpy as np
 from lxml import etree
 
 from . import _xml
@@ -136,6 +139,24 @@ _XML_DECL = re.compile(
     rb"(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*([\"'])([^\"']*)\3)?"
 )
 
+# The lane: whole rows of cells in the form Excel and LibreOffice write them (attributes r, s,
+# t in that order, an optional <f> with plain attributes and a <v> without any), read in bulk
+# with findall; any other byte (whitespace between elements, other attributes, <is>, a prefix)
+# matches the last alternative, and the scanner reads those rows instead.
+_LANE = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-z]{1,9})")?'  # 1-4
+    rb'(?:/>|>(?:(<f)((?: [A-Za-z][A-Za-z0-9]{0,20}="[^"<&]*")*)(?:/>|>([^<]*)</f>))?'  # 5-7
+    rb"(?:(<v>)([^<]*)</v>)?</c>)"  # 8, 9
+    rb'|<row r="([0-9]{1,7})"((?: [A-Za-z][A-Za-z0-9]{0,40}(?::[A-Za-z][A-Za-z0-9]{0,40})?'
+    rb'="[^"<&]*")*)>'  # 10, 11
+    rb"|(</row>)"  # 12
+    rb"|([\s\S])"  # 13
+)
+_LANE_KINDS = frozenset({b"", b"n", b"s"})  # cell types the lane reads without a call
+_LANE_MIN = 64 << 10  # bytes of whole rows from which the lane is worth trying
+_LANE_TRIES = 3  # segments the lane may give back to the scanner before it stops trying
+
+
 # Bytes libxml2 refuses anywhere in a document (C0 controls other than tab, LF, CR).
 _BAD = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(14, 32))
 _KEEP = bytes(sorted(set(range(256)) - set(_BAD)))
@@ -229,6 +250,10 @@ def read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext
 
     The cells are gathered in local lists and moved into ``sheet`` (and the warnings into
     ``ctx``) only once the whole sheet has been read."""
+    # Python's cyclic garbage collector paused: the cells make millions of small objects, none
+    # in a cycle, and its passes over the growing heap would cost a fifth of the reading.
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return _read(stream, sheet, ctx)
     except (Fallback, CallbackError):
@@ -242,6 +267,9 @@ def read_cells(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext
         etree.XMLSyntaxError,
     ) as exc:
         raise Fallback(f"{exc.__class__.__name__}: {exc}") from exc
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _read(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> list[str]:
@@ -392,6 +420,203 @@ def _read(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> 
         except Exception as exc:
             raise CallbackError(exc) from exc
 
+    lane_formats: dict[bytes, tuple[str | None, bool]] = {}
+    lane_tries = _LANE_TRIES
+    scanned_to = 0  # where the rows the lane gave back end (in the current buffer)
+
+    def lane(seg: bytes) -> bool:
+        """Whole rows of cells (``seg``, from a ``<row`` to a ``</row>``) read in bulk, as the
+        scan below reads them; False, with nothing read, when a byte of them is in another
+        form (the scan reads them then). Raises Fallback as the scan does."""
+        nonlocal count, next_check, row_base, prev_col, empty_formulas, bad_dates
+        toks = _LANE.findall(seg)
+        if not toks:
+            return False
+        (letters, digits, styles, kinds, fmarks, fattrs, ftexts, vmarks, vtexts, row_rs,
+         row_rests, closes, other) = zip(*toks, strict=True)  # fmt: skip
+        if any(other):
+            return False
+        # the tokens are rows, one after the other, with cells only inside them
+        opens = np.flatnonzero(np.fromiter(map(len, row_rs), np.int32, len(toks)))
+        ends = np.flatnonzero(np.fromiter(map(len, closes), np.int32, len(toks)))
+        if (
+            not len(opens)
+            or len(opens) != len(ends)
+            or opens[0] != 0
+            or ends[-1] != len(toks) - 1
+            or not np.all(opens < ends)
+            or not np.all(opens[1:] == ends[:-1] + 1)
+        ):
+            return False
+        _check_segment(seg, 0, len(seg))
+        # the rows: their attributes (hidden) and the row after them for cells without r
+        row_numbers = [int(r) for r in row_rs if r]
+        for number, rest in zip(row_numbers, [row_rests[k] for k in opens.tolist()], strict=True):
+            if rest:
+                d = attrs(rest)
+                if "r" in d:
+                    raise Fallback("attribute r repeated")
+                if _xml.parse_bool(d.get("hidden")):
+                    hidden_rows.append(number)
+        # the cells with a formula or a value (an empty styled cell is not kept)
+        size = len(toks)
+        has_f = np.fromiter(map(len, fmarks), np.int8, size)
+        has_v = np.fromiter(map(len, vmarks), np.int8, size)
+        keep = np.flatnonzero(has_f | has_v).tolist()
+        n = len(keep)
+        if n > 1:
+            column = operator.itemgetter(*keep)
+        else:
+
+            def column(values: tuple) -> tuple:
+                return tuple(values[k] for k in keep)
+
+        c_letters, c_digits, c_styles, c_kinds = map(column, (letters, digits, styles, kinds))
+        c_fattrs, c_ftexts, c_vmarks, c_vtexts = map(column, (fattrs, ftexts, vmarks, vtexts))
+        lane_rows = array("i", map(int, c_digits))
+        if n and (min(lane_rows) < 1 or max(lane_rows) > MAX_ROWS):
+            raise Fallback("a row out of range")
+        for key in set(c_letters):
+            if key not in col_cache:
+                col_cache[key] = _column_index(key.decode())
+        lane_cols = array("i", map(col_cache.__getitem__, c_letters))
+        for key in set(c_styles):
+            if key not in lane_formats:
+                lane_formats[key] = ctx.style_format(key.decode() if key else None)
+        infos = list(map(lane_formats.__getitem__, c_styles))
+
+        # formulas: texts decoded together (NUL, which XML does not allow, between them),
+        # then as the scan reads each
+        at = np.flatnonzero(has_f[keep]).tolist() if n else []
+        lane_formulas: list[str | None]
+        if not at:
+            lane_formulas = [None] * n
+        else:
+            raw = [c_ftexts[j] for j in at] if len(at) < n else list(c_ftexts)
+            joined = b"\x00".join(raw)
+            if b"&#" in joined or b"\r" in joined:
+                texts = [_text(t.decode()) for t in raw]
+                leading_eq = any(t[:1] == "=" for t in texts)
+            else:
+                if b"&" in joined:
+                    joined = (
+                        joined.replace(b"&lt;", b"<")
+                        .replace(b"&gt;", b">")
+                        .replace(b"&quot;", b'"')
+                        .replace(b"&apos;", b"'")
+                        .replace(b"&amp;", b"&")
+                    )
+                texts = joined.decode().split("\x00")
+                leading_eq = joined.startswith(b"=") or b"\x00=" in joined
+            kinds_of_f = {c_fattrs[j] for j in at} if len(at) < n else set(c_fattrs)
+            plain = True
+            for fa in kinds_of_f:
+                fd = attr_cache_get(fa)
+                if fd is None:
+                    fd = attrs(fa)
+                if fd.get("t", "normal") != "normal":
+                    plain = False
+            longest = max(map(len, texts))
+            if (
+                plain
+                and longest <= max_formula
+                and longest <= depth_from
+                and "" not in texts
+                and not leading_eq
+            ):
+                # the usual case: each formula is its text
+                if len(at) == n:
+                    lane_formulas = texts
+                else:
+                    lane_formulas = [None] * n
+                    for j, text in zip(at, texts, strict=True):
+                        lane_formulas[j] = text
+            else:
+                lane_formulas = [None] * n
+                for j, text in zip(at, texts, strict=True):
+                    ftext: str | None = text or None
+                    if ftext is not None:
+                        if ftext[0] == "=":
+                            ftext = ftext[1:]
+                        if (
+                            ftext
+                            and len(ftext) > max_formula
+                            and _visible_length(ftext) > max_formula
+                        ):
+                            raise Fallback("formula over max_formula_length")
+                        if ftext and len(ftext) > depth_from and _nesting_depth(ftext) > max_depth:
+                            raise Fallback("formula over max_formula_depth")
+                    fa = c_fattrs[j]
+                    fd = attr_cache_get(fa)
+                    if fd is None:
+                        fd = attrs(fa)
+                    formula = _formula_of(
+                        fd.get("t"),
+                        ftext,
+                        fd.get("ref"),
+                        fd.get("si"),
+                        lane_rows[j],
+                        lane_cols[j],
+                        count + j,
+                        array_ranges,
+                        data_tables,
+                        shared,
+                        pending,
+                    )
+                    if formula is _EMPTY:
+                        empty_formulas += 1
+                    else:
+                        lane_formulas[j] = formula  # type: ignore[assignment]
+
+        # values, as the scan reads them: numbers and shared strings here, other types after
+        common = _LANE_KINDS
+        lane_values: list[Any] = [
+            ((sst[int(vt)] if kind == b"s" else float(vt)) if vt else None)
+            if kind in common
+            else None
+            for kind, vt in zip(c_kinds, c_vtexts, strict=True)
+        ]
+        lane_types: list[str] = [
+            ("s" if kind == b"s" else "d" if fi[1] else "n") if vt and kind in common else ""
+            for kind, vt, fi in zip(c_kinds, c_vtexts, infos, strict=True)
+        ]
+        if not set(c_kinds) <= common:
+            for j in [j for j, kind in enumerate(c_kinds) if kind not in common]:
+                t = c_kinds[j].decode()
+                vt = c_vtexts[j]
+                if not c_vmarks[j]:
+                    v = None
+                elif vt:
+                    v = vt.decode()
+                    if "&" in v or "\r" in v:
+                        v = _text(v)
+                else:
+                    v = ""
+                typ, value = _typed_value(t, v, None, ns, date1904, errors_get)
+                if typ == "s" and t == "d":
+                    bad_dates += 1
+                if infos[j][1] and typ == "n":
+                    typ = "d"
+                lane_types[j] = typ
+                lane_values[j] = value
+
+        rows.extend(lane_rows)
+        cols.extend(lane_cols)
+        types.extend(lane_types)
+        values.extend(lane_values)
+        formulas.extend(lane_formulas)
+        formats.extend([fi[0] for fi in infos])
+        count += n
+        row_base = row_numbers[-1]
+        prev_col = 0
+        if count >= next_check:
+            while count >= next_check:
+                next_check += _CHECK_EVERY
+            if count > max_cells:
+                raise Fallback("over max_cells")
+            report(count)
+        return True
+
     # -- <sheetData>: the scan
     done = bool(sd_match.group(1))  # <sheetData/>
     buf = head
@@ -399,7 +624,17 @@ def _read(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> 
     suffix_at = pos
     eof = False
     while not done:
+        if lane_tries and not in_row:
+            cut = buf.rfind(b"</row>", pos)
+            if cut - pos >= _LANE_MIN:
+                cut += 6
+                if lane(buf[pos:cut]):
+                    pos = cut
+                else:  # the scan reads these rows
+                    lane_tries -= 1
+                    scanned_to = cut
         start = pos
+        resume = False  # back to the lane once this row is read
         m = None
         for m in iter(_TOKEN.scanner(buf, pos).match, None):
             (ca, rl, rd, sb, tb, crest, fa, ft, va, vt, ia, it, rclose, rattrs, rr, rrest, rself,
@@ -434,6 +669,9 @@ def _read(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> 
                 prev_col = 0
                 in_row = False
                 row_r = row_hidden = None
+                if lane_tries and m.end() >= scanned_to:
+                    resume = True
+                    break
                 continue
 
             # -- a cell
@@ -569,6 +807,9 @@ def _read(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> 
             _check_segment(buf, start, end)
         if done:
             break
+        if resume:
+            pos = end
+            continue
         rest = buf[end:]
         if eof:
             raise Fallback("unreadable or truncated <sheetData>")
@@ -579,6 +820,7 @@ def _read(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> 
             eof = True
         buf = rest + block
         pos = 0
+        scanned_to = max(0, scanned_to - end)
 
     # -- after </sheetData>: lxml again (AutoFilters, and the well-formedness of the rest)
     filters: list[str] = []
