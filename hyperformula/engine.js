@@ -346,10 +346,12 @@ function addSheetChunk(pending, msg) {
   if (msg.filtered) for (const r of msg.filtered) sheet.filtered.push(r);
   const f = msg.formulas;
   if (f) {
+    // "bare": the texts come without their leading "=" (cheaper to build on the other side)
+    const prefix = f.bare ? "=" : "";
     for (let i = 0; i < f.rows.length; i++) {
       sheet.frows.push(f.rows[i]);
       sheet.fcols.push(f.cols[i]);
-      sheet.ftexts.push(f.texts[i]);
+      sheet.ftexts.push(prefix + f.texts[i]);
     }
   }
 }

@@ -15,6 +15,7 @@ from xlimport.engine import (
     EngineName,
     EngineSettings,
     EngineSheet,
+    FormulaColumns,
     HyperFormulaEngine,
     check_node,
     ensure_engine_installed,
@@ -183,6 +184,28 @@ def test_large_workbook_is_sent_in_chunks(engine, monkeypatch):
     [big, small, empty] = engine.formula_values()
     assert big == [2.0 * r for r in range(1, 2501)]
     assert small == empty == []
+
+
+@pytest.mark.parametrize("chunk", [1000, 100_000])
+def test_formulas_sent_as_columns_compute_as_a_list(engine, monkeypatch, chunk):
+    """Formulas as columns (texts without their "="), sent whole or in chunks, give what the
+    same formulas as a list of (row, col, "=...") give, text constants included."""
+    from xlimport.engine import hyperformula as hf_mod
+
+    monkeypatch.setattr(hf_mod, "CHUNK_CELLS", chunk)
+    consts = [(r, 1, float(r)) for r in range(1, 2501)]
+    rows = list(range(1, 2501))
+    texts = [f'IF(A{r}>3,A{r}*2,"=x")&""' if r % 7 else f"A{r}+1" for r in rows]
+    columns = FormulaColumns(rows, [2] * len(rows), texts)
+    assert columns[0] == (1, 2, "=" + texts[0])
+    assert list(columns)[:2] == columns[:2] and len(columns) == 2500
+    load(engine, [EngineSheet("S", consts, columns)])
+    as_columns = engine.formula_values()
+    load(engine, [EngineSheet("S", consts, list(columns))])
+    assert engine.formula_values() == as_columns
+    assert as_columns[0][6] == 8.0 and as_columns[0][0] == "=x" and as_columns[0][1] == "=x"
+    with pytest.raises(ValueError):
+        FormulaColumns([1], [], ["A1"])
 
 
 def test_a_failed_chunk_stops_the_build_and_the_engine_stays_usable(engine, monkeypatch):

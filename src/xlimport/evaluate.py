@@ -22,7 +22,13 @@ import numpy as np
 
 from ._background import Background
 from .config import ImportOptions
-from .engine.base import EngineErrorValue, EngineName, EngineSettings, EngineSheet
+from .engine.base import (
+    EngineErrorValue,
+    EngineName,
+    EngineSettings,
+    EngineSheet,
+    FormulaColumns,
+)
 from .graph import add_dynamic_refs, build_graph
 from .references import (
     DYNAMIC,
@@ -584,6 +590,18 @@ def evaluate_workbook(
     order: list[array] = []
     array_reads: list[tuple[int, int, str, int, int]] = []  # (sheet, cell idx, name, row, col)
     formula_texts = _FormulaTexts(wb) if "FORMULATEXT" in analysis.functions else None
+
+    def plain_rewrite(text: str, called: tuple[str, ...], s: int) -> str:
+        # the rewrites below for a formula of a sheet without array formulas or errors, in a
+        # workbook whose names the engine takes as they are
+        if not _3D_CALLERS.isdisjoint(called):
+            text = _expand_3d(text, sheet_names)
+        if formula_texts is not None and "FORMULATEXT" in called:
+            text = formula_texts.text(text, s)
+        if not ARRAY_NATIVE.isdisjoint(called):
+            text = "=ARRAYFORMULA(" + text[1:] + ")"
+        return text
+
     for sheet, infos in zip(wb.sheets, analysis.infos, strict=True):
         es = EngineSheet(
             name=sheet.name,
@@ -601,6 +619,16 @@ def evaluate_workbook(
         plain = aliases.plain
         # most formulas of most sheets go as they are: none of the rewrites below applies
         simple = plain and not arrays and not errors
+        whole = _plain_formulas(sheet, infos, plain_rewrite) if simple else None
+        if whole is not None:  # every formula of the sheet, built column-wise
+            es.formulas, sent = whole
+            constant = np.ones(len(rows), dtype=bool)
+            constant[np.asarray(sent, dtype=np.int64)] = False
+            for i in np.flatnonzero(constant).tolist():
+                add_constant((rows[i], cols[i], _engine_constant(types[i], values[i])))
+            sheets.append(es)
+            order.append(sent)
+            continue
         for i, f in enumerate(sheet.formulas):
             if f is not None:
                 k += 1
@@ -772,6 +800,41 @@ def evaluate_workbook(
         warnings=warnings,
         engine_seconds=time.perf_counter() - t0,
     )
+
+
+def _plain_formulas(
+    sheet: Any, infos: Any, rewrite: Callable[[str, tuple[str, ...], int], str]
+) -> tuple[FormulaColumns, array] | None:
+    """The engine's formulas of a sheet without array formulas or errors, as columns, and the
+    cell indexes they come from; the few formulas calling a function rewritten in
+    evaluate_workbook go through ``rewrite(text, functions, sheet index)``. None when a
+    formula links to another workbook (its cached value is sent instead)."""
+    cells = infos.cells
+    if not len(cells):
+        return FormulaColumns([], [], []), array("i")
+    flags = np.frombuffer(infos.flags, dtype=np.uint8)
+    if np.any(flags & EXTERNAL):
+        return None
+    at = np.frombuffer(cells, dtype=np.int32)
+    where = at.tolist()
+    rows = np.asarray(sheet.rows)[at].tolist()
+    cols = np.asarray(sheet.cols)[at].tolist()
+    texts = list(map(sheet.formulas.__getitem__, where))  # most: the formula as written
+    engine_texts = infos.texts
+    for k in [k for k, text in enumerate(engine_texts) if text is not None]:
+        texts[k] = engine_texts[k][1:]
+    # The tuples of functions are shared between formulas (a few distinct objects): the
+    # formulas calling a rewritten function are found by the identity of their tuple.
+    functions = infos.functions
+    ids = np.fromiter(map(id, functions), dtype=np.uint64, count=len(functions))
+    by_id = dict(zip(ids.tolist(), functions, strict=True))
+    rewritten = [
+        key for key, called in by_id.items() if called and not _REWRITING_CALLS.isdisjoint(called)
+    ]
+    if rewritten:
+        for k in np.flatnonzero(np.isin(ids, np.array(rewritten, dtype=np.uint64))).tolist():
+            texts[k] = rewrite("=" + texts[k], functions[k], sheet.index)[1:]
+    return FormulaColumns(rows, cols, texts), array("i", cells)
 
 
 def _while_building(analysis: Analysis, wb: WorkbookData, more: Callable[[], Any] | None) -> None:

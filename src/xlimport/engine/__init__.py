@@ -2,7 +2,15 @@
 (:mod:`.hyperformula`), its installation (:mod:`.install`) and the iterative solver for circular
 references (:mod:`.circular`)."""
 
-from .base import Engine, EngineErrorValue, EngineName, EngineSettings, EngineSheet, LoadReport
+from .base import (
+    Engine,
+    EngineErrorValue,
+    EngineName,
+    EngineSettings,
+    EngineSheet,
+    FormulaColumns,
+    LoadReport,
+)
 from .circular import CircularSolver, GroupReport, solve_circular
 from .hyperformula import HyperFormulaEngine, get_engine
 from .install import check_node, ensure_engine_installed
@@ -14,6 +22,7 @@ __all__ = [
     "EngineName",
     "EngineSettings",
     "EngineSheet",
+    "FormulaColumns",
     "GroupReport",
     "HyperFormulaEngine",
     "LoadReport",

@@ -7,15 +7,46 @@ Values coming back from an engine are plain Python: ``float`` (numbers), ``str``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 
 @dataclass(frozen=True, slots=True)
 class EngineErrorValue:
     code: str  # "#DIV/0!", "#N/A", "#NAME?", "#REF!", "#VALUE!", "#NUM!", "#NULL!", "#CYCLE!", "#ERROR!", "#SPILL!"
     message: str | None = None  # the engine's explanation, when it gives one
+
+
+class FormulaColumns(Sequence[tuple[int, int, str]]):
+    """A sheet's formulas as three columns: rows, columns and texts *without* their leading
+    "=" (what a million formulas cost least to build and to send). Reads like a list of
+    ``(row, col, "=...")``."""
+
+    __slots__ = ("rows", "cols", "texts")
+
+    def __init__(self, rows: list[int], cols: list[int], texts: list[str]) -> None:
+        if not len(rows) == len(cols) == len(texts):
+            raise ValueError("columns of different lengths")
+        self.rows, self.cols, self.texts = rows, cols, texts
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[int, int, str]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[tuple[int, int, str]]: ...
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return list(
+                zip(self.rows[i], self.cols[i], ["=" + t for t in self.texts[i]], strict=True)
+            )
+        return (self.rows[i], self.cols[i], "=" + self.texts[i])
+
+    def __iter__(self) -> Iterator[tuple[int, int, str]]:
+        for r, c, t in zip(self.rows, self.cols, self.texts, strict=True):
+            yield (r, c, "=" + t)
 
 
 @dataclass(slots=True)
@@ -26,7 +57,8 @@ class EngineSheet:
     name: str
     constants: list[tuple[int, int, Any]] = field(default_factory=list)  # (row, col, value)
     # value: float | str | bool | None | EngineErrorValue; rows/cols are 1-based
-    formulas: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, "=...")
+    # (row, col, "=...") each, or a FormulaColumns
+    formulas: Sequence[tuple[int, int, str]] = field(default_factory=list)
     # array formula ranges (CSE or spilled): (anchor row, anchor col, height, width), 1-based;
     # functions whose result size depends on data take the size Excel gave the range
     arrays: list[tuple[int, int, int, int]] = field(default_factory=list)

@@ -29,7 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EngineError, EngineTimeoutError
-from .base import EngineErrorValue, EngineName, EngineSettings, EngineSheet, LoadReport
+from .base import (
+    EngineErrorValue,
+    EngineName,
+    EngineSettings,
+    EngineSheet,
+    FormulaColumns,
+    LoadReport,
+)
 from .install import ensure_engine_installed, node_executable
 
 logger = logging.getLogger(__name__)
@@ -137,6 +144,16 @@ def _sheet_chunks(sheet: EngineSheet, chunk: int) -> Iterator[dict[str, Any]]:
             }
         f_start = max(0, start - len(consts))
         f_stop = max(0, stop - len(consts))
+        if isinstance(forms, FormulaColumns):
+            if f_stop > f_start:  # the columns as they are; the engine puts back the "="
+                part["formulas"] = {
+                    "rows": forms.rows[f_start:f_stop],
+                    "cols": forms.cols[f_start:f_stop],
+                    "texts": forms.texts[f_start:f_stop],
+                    "bare": True,
+                }
+            yield part
+            continue
         f_part = forms[f_start:f_stop]
         if f_part:
             part["formulas"] = {
