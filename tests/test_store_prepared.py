@@ -157,3 +157,29 @@ def test_result_lines_format_as_the_general_formatter() -> None:
     assert result_lines(mixed) == list(format_lines(expanded, "sfsbbs"))
     with pytest.raises(ValueError):
         result_lines([("number", 1.0, None, False, False)])
+
+
+@pytest.mark.parametrize("only_numbers", [False, True])
+def test_joined_result_lines_are_the_heads_and_the_formatted_results(only_numbers) -> None:
+    """join_chunk formats the matched numbers of a chunk together and the other results row
+    by row: the lines are each head followed by its row as the general formatter writes it."""
+    from xlimport.store.pgcopy import format_lines, join_chunk
+
+    numbers = [2.5, -0.0, 1e-300, float("inf"), float("nan"), 3.0000000000000004, 7.0]
+    others = [
+        ("number", float("nan"), None, False, False, "engine_error"),
+        ("text", None, "a\tb", False, True, "mismatch"),
+        (None, None, None, False, False, "constant"),
+    ]
+    rows = numbers * 3 if only_numbers else [*numbers, *others, *numbers[::-1], *others]
+    heads = [f"7\t0\t{k}\t1\tA{k}+1\tn" for k in range(len(rows))]
+    expanded = [
+        ("number", r, None, False, False, "matched") if type(r) is float else r for r in rows
+    ]
+    expected = "".join(
+        f"{head}\t{line}\n"
+        for head, line in zip(heads, format_lines(expanded, "sfsbbs"), strict=True)
+    )
+    assert join_chunk("\n".join(heads), rows, "sfsbbs") == expected.encode()
+    with pytest.raises(ValueError):
+        join_chunk("\n".join(heads[1:]), rows, "sfsbbs")

@@ -326,20 +326,20 @@ class RowBuilder:
         fast = self.validate and not self.analysis.external_roots and not self.unconverged
         near = self.tolerance / 2 if self.tolerance >= 1e-12 else 0.0
         constant = CONSTANT_RESULT
+        matched = 0  # counted apart (most cells), into counts at the end
         offset = 0  # cells of the sheets before: offset + i is a cell's place in static_rows()
         for sheet in wb.sheets:
             s = sheet.index
             computed = self.values[s] if s < len(self.values) else {}
             rows, cols, types, vals = sheet.rows, sheet.cols, sheet.types, sheet.values
-            formulas = sheet.formulas
-            for i in range(len(rows)):
-                f = formulas[i]
+            get = computed.get
+            for i, f in enumerate(sheet.formulas):
                 if f is None and i not in computed:
                     if not changed_only:
                         yield constant
                     continue
                 type_ = types[i]
-                calc = computed.get(i)
+                calc = get(i)
                 if (
                     fast
                     and type(calc) is float
@@ -349,8 +349,10 @@ class RowBuilder:
                         or abs(calc - rv) <= near * max(1.0, abs(calc), abs(rv))
                     )
                 ):
-                    counts[MATCHED] += 1
-                    if (s, i) in circular:
+                    if not matched:
+                        counts[MATCHED] += 0  # its place among the statuses, as first seen
+                    matched += 1
+                    if circular and (s, i) in circular:
                         result = ("number", calc, None, True, False, MATCHED)
                     elif not changed_only:
                         yield calc  # short for ("number", calc, None, False, False, MATCHED)
@@ -402,5 +404,7 @@ class RowBuilder:
                 ):
                     yield (offset + i, s, rows[i], cols[i], *result)
             offset += len(rows)
+        if matched:
+            counts[MATCHED] += matched
         for status, n in counts.items():
             report.count(status, n)

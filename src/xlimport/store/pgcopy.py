@@ -124,13 +124,46 @@ def join_chunk(heads: str, rows: Sequence[Sequence[Any]], kinds: str) -> bytes:
     """COPY text of lines made of ``heads`` (lines already formatted, joined by newlines, as
     :func:`format_chunk` gives them without their last newline) each followed by the
     formatted values of its row of ``rows``."""
-    tails = result_lines(rows) if kinds == "sfsbbs" else format_lines(rows, kinds)
     parts = heads.split("\n")
     if len(parts) != len(rows):
         raise ValueError(f"{len(parts)} prepared lines for {len(rows)} rows")
+    if kinds == "sfsbbs":
+        return "".join(_result_join(parts, rows)).encode("utf-8")
+    tails = format_lines(rows, kinds)
     return "".join(
         [head + "\t" + tail + "\n" for head, tail in zip(parts, tails, strict=True)]
     ).encode("utf-8")
+
+
+def _matched_parts() -> tuple[str, str]:
+    """The text before and after the number in a matched number's line (after its head)."""
+    line = next(format_lines([(MATCHED_NUMBER[0], None, *MATCHED_NUMBER[2:])], "sfsbbs"))
+    first, rest = line.split("\t", 1)
+    return "\t" + first + "\t", rest[len(NULL) :] + "\n"
+
+
+_MATCHED_BEFORE, _MATCHED_AFTER = _matched_parts()
+
+
+def _result_join(heads: list[str], rows: Sequence[Any]) -> list[str]:
+    """The lines of :func:`join_chunk` for results (kinds ``"sfsbbs"``): the matched numbers
+    (bare floats, most rows) formatted together, the other rows by :func:`result_lines`."""
+    others = [j for j, row in enumerate(rows) if type(row) is not float]
+    numbers = [row for row in rows if type(row) is float] if others else rows
+    texts = list(map(_float_repr, numbers))
+    if "nan" in texts or "inf" in texts or "-inf" in texts:
+        texts = [_FLOAT_SPECIALS.get(t, t) for t in texts]
+    before, after = _MATCHED_BEFORE, _MATCHED_AFTER
+    if not others:
+        return [f"{head}{before}{text}{after}" for head, text in zip(heads, texts, strict=True)]
+    following = iter(texts).__next__
+    lines = [
+        f"{head}{before}{following()}{after}" if type(row) is float else ""
+        for head, row in zip(heads, rows, strict=True)
+    ]
+    for j, tail in zip(others, result_lines([rows[j] for j in others]), strict=True):
+        lines[j] = f"{heads[j]}\t{tail}\n"
+    return lines
 
 
 class CopyStream:
