@@ -280,3 +280,17 @@ def test_implicit_intersection_array_formulas_and_sumproduct(tmp_path, sqlite_ur
     assert cells["E1"]["formula"] == "{=SUM(A1:A3*B1:B3)}"
     assert cells["F1"]["calculated_value"] == 5.0
     assert cells["G1"]["calculated_value"] == 10.0
+
+
+def test_the_import_path_leaves_heavy_modules_until_they_are_needed():
+    """A cold `xlimport import` pays neither openpyxl (not used on the import path) nor SciPy
+    (imported when the dependency graph is built, beside the engine's build)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, xlimport, xlimport_cli.main; "
+        "print(sorted(m for m in ('openpyxl', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

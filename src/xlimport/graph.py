@@ -22,15 +22,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from .errors import WorkbookLimitError
 from .references import FormulaInfo, SheetAnalysis, parse_range
 from .workbook import MAX_COLS, WorkbookData
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,10 @@ class DependencyGraph:
         self.node_count = n_nodes
         self.self_loops = _distinct(src[src == dst])
         # scipy's COO -> CSR conversion is a counting sort in C++; duplicates merge (bool OR).
+        # (scipy is imported here, not with the module: a third of a second off a cold start,
+        # the graph being built while the engine computes)
+        from scipy.sparse import coo_matrix
+
         csr = coo_matrix(
             (np.ones(len(src), dtype=bool), (src, dst)), shape=(n_nodes, n_nodes)
         ).tocsr()
@@ -156,6 +161,8 @@ class DependencyGraph:
         group in row-major order, groups ordered by their first member."""
         if not self.formula_count:
             return []
+        from scipy.sparse.csgraph import connected_components
+
         _, labels = connected_components(self._csr, directed=True, connection="strong")
         size = np.bincount(labels)
         f_labels = labels[: self.formula_count]
