@@ -449,7 +449,7 @@ def _read(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> 
         ):
             return False
         _check_segment(seg, 0, len(seg))
-        # the rows: their attributes (hidden) and the row after them for cells without r
+        # the rows: their attributes (the hidden ones are kept)
         row_numbers = [int(r) for r in row_rs if r]
         for number, rest in zip(row_numbers, [row_rests[k] for k in opens.tolist()], strict=True):
             if rest:

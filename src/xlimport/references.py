@@ -641,9 +641,10 @@ def _place_refs(
         texts = [formulas[cells[k]] for k in ks.tolist()]
         flat[offsets[ks][:, None] + np.arange(t.nrefs)] = t.place(texts)
     out.offsets = array("q")
-    out.offsets.frombytes(offsets.tobytes())
+    out.offsets.frombytes(memoryview(offsets).cast("B"))
     out.refs = array("i")
-    out.refs.frombytes(flat.tobytes())
+    if len(flat):  # straight from the array's buffer: no intermediate bytes
+        out.refs.frombytes(memoryview(flat.reshape(-1)).cast("B"))
 
 
 def _rows_inside(row_refs: list[tuple[int, int, int, int, int]], row: int) -> bool:
