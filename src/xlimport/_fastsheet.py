@@ -231,6 +231,31 @@ def _check_segment(buf: bytes, start: int, end: int) -> None:
         seg.decode("utf-8")  # UnicodeDecodeError -> fallback
 
 
+def _other_value(
+    t: str, has_v: bool, vt: bytes | None, is_el: Any, ns: str, date1904: bool, errors_get: Any
+) -> tuple[str, Any]:
+    """(type code, value) of a cell of type ``t`` other than a number or a shared string, from
+    the raw text of its ``<v>`` (``has_v``: it has one)."""
+    if not has_v:
+        v = None
+    elif vt:
+        v = vt.decode()
+        if "&" in v or "\r" in v:
+            v = _text(v)
+    else:
+        v = ""
+    return _typed_value(t, v, is_el, ns, date1904, errors_get)
+
+
+def _check_formula(ftext: str, max_formula: int, max_depth: int) -> None:
+    """Fallback when a formula breaks the reader's length or nesting limit (the lxml pass then
+    raises the limit's own error)."""
+    if len(ftext) > max_formula and _visible_length(ftext) > max_formula:
+        raise Fallback("formula over max_formula_length")
+    if len(ftext) > 2 * max_depth and _nesting_depth(ftext) > max_depth:
+        raise Fallback("formula over max_formula_depth")
+
+
 def _decl_ok(head: bytes) -> bool:
     """UTF-8 (with or without BOM), XML 1.0: the only encoding the scanner reads."""
     if head.startswith(b"\xef\xbb\xbf"):
@@ -321,7 +346,7 @@ def _read(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> 
     sst, date1904, meter = ctx.sst, ctx.date1904, ctx.meter
     max_formula = ctx.limits.max_formula_length
     max_depth = ctx.limits.max_formula_depth
-    depth_from = 2 * max_depth
+    check_from = min(max_formula, 2 * max_depth)  # a formula longer than this is checked
     max_cells = ctx.limits.max_cells - ctx.cells_total
     rows: array = array("i")
     cols: array = array("i")
@@ -517,13 +542,7 @@ def _read(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> 
                 if fd.get("t", "normal") != "normal":
                     plain = False
             longest = max(map(len, texts))
-            if (
-                plain
-                and longest <= max_formula
-                and longest <= depth_from
-                and "" not in texts
-                and not leading_eq
-            ):
+            if plain and longest <= check_from and "" not in texts and not leading_eq:
                 # the usual case: each formula is its text
                 if len(at) == n:
                     lane_formulas = texts
@@ -538,14 +557,8 @@ def _read(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> 
                     if ftext is not None:
                         if ftext[0] == "=":
                             ftext = ftext[1:]
-                        if (
-                            ftext
-                            and len(ftext) > max_formula
-                            and _visible_length(ftext) > max_formula
-                        ):
-                            raise Fallback("formula over max_formula_length")
-                        if ftext and len(ftext) > depth_from and _nesting_depth(ftext) > max_depth:
-                            raise Fallback("formula over max_formula_depth")
+                        if len(ftext) > check_from:
+                            _check_formula(ftext, max_formula, max_depth)
                     fa = c_fattrs[j]
                     fd = attr_cache_get(fa)
                     if fd is None:
@@ -583,16 +596,9 @@ def _read(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> 
         if not set(c_kinds) <= common:
             for j in [j for j, kind in enumerate(c_kinds) if kind not in common]:
                 t = c_kinds[j].decode()
-                vt = c_vtexts[j]
-                if not c_vmarks[j]:
-                    v = None
-                elif vt:
-                    v = vt.decode()
-                    if "&" in v or "\r" in v:
-                        v = _text(v)
-                else:
-                    v = ""
-                typ, value = _typed_value(t, v, None, ns, date1904, errors_get)
+                typ, value = _other_value(
+                    t, bool(c_vmarks[j]), c_vtexts[j], None, ns, date1904, errors_get
+                )
                 if typ == "s" and t == "d":
                     bad_dates += 1
                 if infos[j][1] and typ == "n":
@@ -730,10 +736,8 @@ def _read(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> 
                         ftext = _text(ftext)
                     if ftext[0] == "=":
                         ftext = ftext[1:]
-                    if ftext and len(ftext) > max_formula and _visible_length(ftext) > max_formula:
-                        raise Fallback("formula over max_formula_length")
-                    if ftext and len(ftext) > depth_from and _nesting_depth(ftext) > max_depth:
-                        raise Fallback("formula over max_formula_depth")
+                    if len(ftext) > check_from:
+                        _check_formula(ftext, max_formula, max_depth)
                 else:
                     ftext = None
                 formula = _formula_of(
@@ -771,15 +775,7 @@ def _read(stream: _xml.CountingStream, sheet: SheetData, ctx: _SheetContext) -> 
                     typ = ""
             else:
                 t = tb.decode() if tb.__class__ is bytes else tb
-                if va is None:
-                    v = None
-                elif vt:
-                    v = vt.decode()
-                    if "&" in v or "\r" in v:
-                        v = _text(v)
-                else:
-                    v = ""
-                typ, value = _typed_value(t, v, is_el, ns, date1904, errors_get)
+                typ, value = _other_value(t, va is not None, vt, is_el, ns, date1904, errors_get)
                 if typ == "s" and t == "d":
                     bad_dates += 1
 

@@ -591,15 +591,26 @@ def evaluate_workbook(
     array_reads: list[tuple[int, int, str, int, int]] = []  # (sheet, cell idx, name, row, col)
     formula_texts = _FormulaTexts(wb) if "FORMULATEXT" in analysis.functions else None
 
-    def plain_rewrite(text: str, called: tuple[str, ...], s: int) -> str:
-        # the rewrites below for a formula of a sheet without array formulas or errors, in a
-        # workbook whose names the engine takes as they are
-        if not _3D_CALLERS.isdisjoint(called):
+    def rewrite(
+        text: str, called: tuple[str, ...], s: int, error: bool = False, array: str | None = None
+    ) -> str:
+        """A formula's text for the engine (``error``: the analysis could not parse it;
+        ``array``: the range of the array formula it anchors)."""
+        if not aliases.plain:
+            text = aliases.text(text)
+        if error or not _3D_CALLERS.isdisjoint(called):
             text = _expand_3d(text, sheet_names)
         if formula_texts is not None and "FORMULATEXT" in called:
             text = formula_texts.text(text, s)
-        if not ARRAY_NATIVE.isdisjoint(called):
+        if array is not None or not ARRAY_NATIVE.isdisjoint(called):
+            # An array (CSE or spilled) formula is evaluated as an array over its range, and
+            # so are functions that take array expressions by nature (SUMPRODUCT); everywhere
+            # else a range where one value is expected takes the implicit intersection, as in
+            # Excel.
             text = "=ARRAYFORMULA(" + text[1:] + ")"
+            if array is not None and ":" not in array:
+                # A one-cell array formula shows the top-left value of its result.
+                text = "=INDEX(" + text[1:] + ",1,1)"
         return text
 
     for sheet, infos in zip(wb.sheets, analysis.infos, strict=True):
@@ -619,7 +630,7 @@ def evaluate_workbook(
         plain = aliases.plain
         # most formulas of most sheets go as they are: none of the rewrites below applies
         simple = plain and not arrays and not errors
-        whole = _plain_formulas(sheet, infos, plain_rewrite) if simple else None
+        whole = _plain_formulas(sheet, infos, rewrite) if simple else None
         if whole is not None:  # every formula of the sheet, built column-wise
             es.formulas, sent = whole
             constant = np.ones(len(rows), dtype=bool)
@@ -645,22 +656,8 @@ def evaluate_workbook(
                 add_sent(i)
                 continue
             r, c = rows[i], cols[i]
-            if not plain:
-                text = aliases.text(text)
-            if not _3D_CALLERS.isdisjoint(called) or k in errors:
-                text = _expand_3d(text, sheet_names)
-            if formula_texts is not None and "FORMULATEXT" in called:
-                text = formula_texts.text(text, sheet.index)
-            if (arrays and (r, c) in arrays) or not ARRAY_NATIVE.isdisjoint(called):
-                # An array (CSE or spilled) formula is evaluated as an array over its range,
-                # and so are functions that take array expressions by nature (SUMPRODUCT);
-                # everywhere else a range where one value is expected takes the implicit
-                # intersection, as in Excel.
-                text = "=ARRAYFORMULA(" + text[1:] + ")"
-                if (r, c) in arrays and ":" not in arrays[(r, c)]:
-                    # A one-cell array formula shows the top-left value of its result.
-                    text = "=INDEX(" + text[1:] + ",1,1)"
-            add_formula((r, c, text))
+            array_ref = arrays.get((r, c)) if arrays else None
+            add_formula((r, c, rewrite(text, called, sheet.index, k in errors, array_ref)))
             add_sent(i)
         sheets.append(es)
         order.append(sent)

@@ -783,14 +783,20 @@ class _FastTemplate:
                     return _MISS
         if "0" in self.get_heads(formula):
             return _MISS
+        return None if self.pieces is None else self._engine(formula, self.get_free(formula), 0)
+
+    def _engine(self, formula: str, free: tuple, row: int) -> str | None:
+        """The engine text from the pieces and the formula's ``free`` digit runs (None when
+        it is ``"=" + formula``); ``row`` fills [#This Row] refs."""
         pieces = self.pieces
-        if pieces is None:
-            return None
+        assert pieces is not None
         out = [pieces[0]]
-        for text, piece in zip(self.get_free(formula), pieces[1:], strict=True):
+        for text, piece in zip(free, pieces[1:], strict=True):
             out.append(text)
             out.append(piece)
         engine = "".join(out)
+        if self.row_refs:
+            engine = engine.replace(_ROW_SENTINEL, str(row))
         if len(engine) == len(formula) + 1 and engine.endswith(formula):
             return None
         return engine
@@ -880,19 +886,7 @@ class _FastTemplate:
                 return None
             for s, c1, c2, _, _ in self.row_refs:
                 add((s, row, c1, row, c2))
-        pieces = self.pieces
-        if pieces is None:
-            return flat, None
-        out = [pieces[0]]
-        for text, piece in zip(free, pieces[1:], strict=True):
-            out.append(text)
-            out.append(piece)
-        engine = "".join(out)
-        if self.row_refs:
-            engine = engine.replace(_ROW_SENTINEL, str(row))
-        if len(engine) == len(formula) + 1 and engine.endswith(formula):
-            return flat, None
-        return flat, engine
+        return flat, None if self.pieces is None else self._engine(formula, free, row)
 
 
 _NO_FAST = object()
